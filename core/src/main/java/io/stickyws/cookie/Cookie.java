@@ -1,0 +1,337 @@
+package io.stickyws.cookie;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One HTTP cookie as stored by a {@link CookieJar} (RFC 6265 §5.3).
+ *
+ * <p>The value is a secret: {@link #toString()} never shows it.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Cookie {
+  private final String name;
+  private final String value;
+  private final String domain;
+  private final String path;
+  private final Instant expiresAt;
+  private final boolean secure;
+  private final boolean httpOnly;
+  private final boolean hostOnly;
+  private final Instant creationTime;
+  private final Instant lastAccessTime;
+  private final String sameSite;
+
+  private Cookie(Builder b) {
+    this.name = b.name;
+    this.value = b.value;
+    this.domain = b.domain;
+    this.path = b.path;
+    this.expiresAt = b.expiresAt;
+    this.secure = b.secure;
+    this.httpOnly = b.httpOnly;
+    this.hostOnly = b.hostOnly;
+    this.creationTime = b.creationTime;
+    this.lastAccessTime = b.lastAccessTime == null ? b.creationTime : b.lastAccessTime;
+    this.sameSite = b.sameSite;
+  }
+
+  /**
+   * Parses one {@code Set-Cookie} header value received in answer to a request to {@code uri}
+   * (RFC 6265 §5.2, and the steps of §5.3 that depend only on the request: domain matching,
+   * public suffixes, the size limit).
+   *
+   * @param uri the request URI; {@code ws} is treated as {@code http} and {@code wss} as
+   *     {@code https}
+   * @param setCookie the header value, without the {@code Set-Cookie:} name
+   * @param now the time the response arrived, for {@code Max-Age} and the creation time
+   * @return the cookie, or empty when the header is malformed or must be ignored
+   */
+  public static Optional<Cookie> parse(URI uri, String setCookie, Instant now) {
+    throw new UnsupportedOperationException("not implemented yet");
+  }
+
+  /**
+   * Parses every {@code Set-Cookie} header value of one response, skipping those that must be
+   * ignored.
+   *
+   * @param uri the request URI
+   * @param setCookies the header values in the order received
+   * @param now the time the response arrived
+   * @return the cookies in the order of their headers
+   */
+  public static List<Cookie> parseAll(URI uri, List<String> setCookies, Instant now) {
+    throw new UnsupportedOperationException("not implemented yet");
+  }
+
+  /**
+   * Formats cookies as one {@code Cookie} request header value, {@code a=1; b=2}, in the order
+   * given, values byte for byte.
+   *
+   * @param cookies cookies in the order to send them
+   * @return the header value, empty for no cookies
+   */
+  public static String header(List<Cookie> cookies) {
+    throw new UnsupportedOperationException("not implemented yet");
+  }
+
+  /**
+   * Whether this cookie is sent with a request to {@code uri} (domain, path and {@code Secure}
+   * rules of RFC 6265 §5.4; expiry is the jar's business).
+   *
+   * @param uri the request URI
+   * @return {@code true} if it matches
+   */
+  public boolean matches(URI uri) {
+    throw new UnsupportedOperationException("not implemented yet");
+  }
+
+  /**
+   * Whether this cookie has expired at {@code now}. Session cookies never expire by time here.
+   *
+   * @param now the current time
+   * @return {@code true} if expired
+   */
+  public boolean expiredAt(Instant now) {
+    return expiresAt != null && !expiresAt.isAfter(now);
+  }
+
+  /**
+   * A new builder.
+   *
+   * @return an empty builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding this cookie's fields.
+   *
+   * @return a builder initialized from this cookie
+   */
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  /** @return the cookie name */
+  public String name() {
+    return name;
+  }
+
+  /** @return the cookie value, sent back byte for byte; a secret */
+  public String value() {
+    return value;
+  }
+
+  /** @return the domain, lower case, without a leading dot */
+  public String domain() {
+    return domain;
+  }
+
+  /** @return the path, starting with {@code /} */
+  public String path() {
+    return path;
+  }
+
+  /** @return when the cookie expires, or empty for a session cookie */
+  public Optional<Instant> expiresAt() {
+    return Optional.ofNullable(expiresAt);
+  }
+
+  /** @return {@code true} for a cookie with an expiry time ({@code Max-Age} or {@code Expires}) */
+  public boolean persistent() {
+    return expiresAt != null;
+  }
+
+  /** @return {@code true} if sent only over {@code https}/{@code wss} */
+  public boolean secure() {
+    return secure;
+  }
+
+  /** @return {@code true} if the server marked it {@code HttpOnly} (it is sent all the same) */
+  public boolean httpOnly() {
+    return httpOnly;
+  }
+
+  /** @return {@code true} if the cookie had no {@code Domain} attribute and matches its host only */
+  public boolean hostOnly() {
+    return hostOnly;
+  }
+
+  /** @return when the cookie was first stored (kept when it is replaced) */
+  public Instant creationTime() {
+    return creationTime;
+  }
+
+  /** @return when the cookie was last sent or stored */
+  public Instant lastAccessTime() {
+    return lastAccessTime;
+  }
+
+  /** @return the {@code SameSite} attribute as received, or empty */
+  public Optional<String> sameSite() {
+    return Optional.ofNullable(sameSite);
+  }
+
+  /** Two cookies are equal when every field, the value included, is equal. */
+  @Override
+  public boolean equals(Object other) {
+    if (this == other) {
+      return true;
+    }
+    if (!(other instanceof Cookie)) {
+      return false;
+    }
+    Cookie that = (Cookie) other;
+    return secure == that.secure
+        && httpOnly == that.httpOnly
+        && hostOnly == that.hostOnly
+        && name.equals(that.name)
+        && value.equals(that.value)
+        && domain.equals(that.domain)
+        && path.equals(that.path)
+        && Objects.equals(expiresAt, that.expiresAt)
+        && Objects.equals(creationTime, that.creationTime)
+        && Objects.equals(lastAccessTime, that.lastAccessTime)
+        && Objects.equals(sameSite, that.sameSite);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, value, domain, path, expiresAt, secure, httpOnly, hostOnly);
+  }
+
+  /** Shows everything but the value, which is a secret. */
+  @Override
+  public String toString() {
+    return "Cookie{name=" + name + ", value=<" + value.length() + " chars>, domain=" + domain
+        + ", path=" + path + (hostOnly ? ", hostOnly" : "")
+        + ", expiresAt=" + (expiresAt == null ? "session" : expiresAt.toString())
+        + (secure ? ", secure" : "") + (httpOnly ? ", httpOnly" : "") + "}";
+  }
+
+  /**
+   * Builds a {@link Cookie}. {@code name}, {@code value}, {@code domain} are required.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private String name;
+    private String value;
+    private String domain;
+    private String path = "/";
+    private Instant expiresAt;
+    private boolean secure;
+    private boolean httpOnly;
+    private boolean hostOnly;
+    private Instant creationTime = Instant.EPOCH;
+    private Instant lastAccessTime;
+    private String sameSite;
+
+    private Builder() {}
+
+    private Builder(Cookie c) {
+      name = c.name;
+      value = c.value;
+      domain = c.domain;
+      path = c.path;
+      expiresAt = c.expiresAt;
+      secure = c.secure;
+      httpOnly = c.httpOnly;
+      hostOnly = c.hostOnly;
+      creationTime = c.creationTime;
+      lastAccessTime = c.lastAccessTime;
+      sameSite = c.sameSite;
+    }
+
+    /** @param name the name @return this */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** @param value the value, kept byte for byte @return this */
+    public Builder value(String value) {
+      this.value = value;
+      return this;
+    }
+
+    /** @param domain the domain, without a leading dot @return this */
+    public Builder domain(String domain) {
+      this.domain = domain;
+      return this;
+    }
+
+    /** @param path the path, starting with {@code /} @return this */
+    public Builder path(String path) {
+      this.path = path;
+      return this;
+    }
+
+    /** @param expiresAt when it expires, or {@code null} for a session cookie @return this */
+    public Builder expiresAt(Instant expiresAt) {
+      this.expiresAt = expiresAt;
+      return this;
+    }
+
+    /** @param secure sent only over https/wss @return this */
+    public Builder secure(boolean secure) {
+      this.secure = secure;
+      return this;
+    }
+
+    /** @param httpOnly the HttpOnly attribute @return this */
+    public Builder httpOnly(boolean httpOnly) {
+      this.httpOnly = httpOnly;
+      return this;
+    }
+
+    /** @param hostOnly matches only its own host @return this */
+    public Builder hostOnly(boolean hostOnly) {
+      this.hostOnly = hostOnly;
+      return this;
+    }
+
+    /** @param creationTime when first stored @return this */
+    public Builder creationTime(Instant creationTime) {
+      this.creationTime = creationTime;
+      return this;
+    }
+
+    /** @param lastAccessTime when last sent or stored @return this */
+    public Builder lastAccessTime(Instant lastAccessTime) {
+      this.lastAccessTime = lastAccessTime;
+      return this;
+    }
+
+    /** @param sameSite the SameSite attribute, or {@code null} @return this */
+    public Builder sameSite(String sameSite) {
+      this.sameSite = sameSite;
+      return this;
+    }
+
+    /**
+     * Builds the cookie.
+     *
+     * @return the cookie
+     * @throws NullPointerException if name, value, domain or path is missing
+     * @throws IllegalArgumentException if the path does not start with {@code /}
+     */
+    public Cookie build() {
+      Objects.requireNonNull(name, "name == null");
+      Objects.requireNonNull(value, "value == null");
+      Objects.requireNonNull(domain, "domain == null");
+      Objects.requireNonNull(path, "path == null");
+      Objects.requireNonNull(creationTime, "creationTime == null");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("path (" + path + ") must start with /");
+      }
+      return new Cookie(this);
+    }
+  }
+}

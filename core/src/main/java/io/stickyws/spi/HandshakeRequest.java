@@ -1,0 +1,84 @@
+package io.stickyws.spi;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one handshake sends: the {@code ws://} or {@code wss://} URI and the request headers the
+ * engine chose (the application's own headers, {@code Cookie}, affinity headers). Adapters send
+ * these as given.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class HandshakeRequest {
+  private final URI uri;
+  private final Map<String, List<String>> headers;
+
+  private HandshakeRequest(URI uri, Map<String, List<String>> headers) {
+    this.uri = uri;
+    this.headers = headers;
+  }
+
+  /**
+   * Creates a request.
+   *
+   * @param uri a {@code ws} or {@code wss} URI
+   * @param headers header names to values; names keep their case, values their order
+   * @return the request
+   */
+  public static HandshakeRequest of(URI uri, Map<String, List<String>> headers) {
+    Objects.requireNonNull(uri, "uri == null");
+    Objects.requireNonNull(headers, "headers == null");
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      throw new IllegalArgumentException(
+          "uri scheme (" + uri.getScheme() + ") must be ws or wss: " + Headers.safeUri(uri));
+    }
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    headers.forEach(
+        (name, values) -> copy.put(
+            Objects.requireNonNull(name, "header name == null"),
+            Collections.unmodifiableList(new ArrayList<>(values))));
+    return new HandshakeRequest(uri, Collections.unmodifiableMap(copy));
+  }
+
+  /**
+   * The URI to connect to.
+   *
+   * @return a {@code ws} or {@code wss} URI
+   */
+  public URI uri() {
+    return uri;
+  }
+
+  /**
+   * The headers to send, in the order the engine added them.
+   *
+   * @return an unmodifiable map of header names to values
+   */
+  public Map<String, List<String>> headers() {
+    return headers;
+  }
+
+  /**
+   * The values of one header, matched without regard to case.
+   *
+   * @param name the header name
+   * @return its values, empty if absent
+   */
+  public List<String> headers(String name) {
+    return Headers.values(headers, name);
+  }
+
+  /** Names the scheme, host, port and path only: headers and the query may hold secrets. */
+  @Override
+  public String toString() {
+    return "HandshakeRequest{" + Headers.safeUri(uri) + ", headers=" + headers.keySet() + "}";
+  }
+}

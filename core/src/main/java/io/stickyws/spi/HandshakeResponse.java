@@ -1,0 +1,95 @@
+package io.stickyws.spi;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the server answered to a handshake: the status code and every response header, a repeated
+ * header (two {@code Set-Cookie}) as separate values in the order received.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class HandshakeResponse {
+  private final int status;
+  private final Map<String, List<String>> headers;
+
+  private HandshakeResponse(int status, Map<String, List<String>> headers) {
+    this.status = status;
+    this.headers = headers;
+  }
+
+  /**
+   * Creates a response.
+   *
+   * @param status the HTTP status code, 101 for a completed handshake
+   * @param headers header names to values; lookups ignore the case of names
+   * @return the response
+   */
+  public static HandshakeResponse of(int status, Map<String, List<String>> headers) {
+    if (status < 100 || status > 999) {
+      throw new IllegalArgumentException("status (" + status + ") must be a 3-digit HTTP status");
+    }
+    Objects.requireNonNull(headers, "headers == null");
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    headers.forEach((name, values) -> {
+      if (name != null && values != null) {
+        copy.merge(name, Collections.unmodifiableList(new ArrayList<>(values)), (a, b) -> {
+          List<String> both = new ArrayList<>(a);
+          both.addAll(b);
+          return Collections.unmodifiableList(both);
+        });
+      }
+    });
+    return new HandshakeResponse(status, Collections.unmodifiableMap(copy));
+  }
+
+  /**
+   * The HTTP status code.
+   *
+   * @return 101 for a completed handshake, otherwise what the server answered
+   */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * Every header as received.
+   *
+   * @return an unmodifiable map of header names to values
+   */
+  public Map<String, List<String>> headers() {
+    return headers;
+  }
+
+  /**
+   * Every value of one header, matched without regard to case.
+   *
+   * @param name the header name, for example {@code "Set-Cookie"}
+   * @return the values in the order received, empty if absent
+   */
+  public List<String> headers(String name) {
+    return Headers.values(headers, name);
+  }
+
+  /**
+   * The first value of one header, matched without regard to case.
+   *
+   * @param name the header name
+   * @return the first value, or empty
+   */
+  public Optional<String> header(String name) {
+    List<String> values = headers(name);
+    return values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  /** Names the status and header names only: values may hold secrets. */
+  @Override
+  public String toString() {
+    return "HandshakeResponse{status=" + status + ", headers=" + headers.keySet() + "}";
+  }
+}

@@ -1,0 +1,43 @@
+package io.stickyws.spi;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Header look-ups shared by the request and response types. */
+final class Headers {
+  private Headers() {}
+
+  static List<String> values(Map<String, List<String>> headers, String name) {
+    List<String> result = null;
+    for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(name)) {
+        if (result == null) {
+          result = new ArrayList<>(entry.getValue());
+        } else {
+          result.addAll(entry.getValue());
+        }
+      }
+    }
+    return result == null ? List.of() : List.copyOf(result);
+  }
+
+  /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
+  static String safeUri(URI uri) {
+    StringBuilder out = new StringBuilder();
+    if (uri.getScheme() != null) {
+      out.append(uri.getScheme()).append("://");
+    }
+    if (uri.getHost() != null) {
+      out.append(uri.getHost());
+    }
+    if (uri.getPort() != -1) {
+      out.append(':').append(uri.getPort());
+    }
+    if (uri.getRawPath() != null) {
+      out.append(uri.getRawPath());
+    }
+    return out.toString();
+  }
+}

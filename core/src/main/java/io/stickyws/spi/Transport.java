@@ -1,0 +1,34 @@
+package io.stickyws.spi;
+
+/**
+ * Opens WebSocket connections on one WebSocket library. Implemented by adapters, used by the
+ * engine.
+ *
+ * <p>Implementations are thread-safe: {@link #open} may be called concurrently for different
+ * connections.
+ */
+public interface Transport {
+
+  /**
+   * Starts one handshake and returns at once. The outcome arrives on {@code listener}: first
+   * {@link TransportListener#onOpen} or a terminal {@link TransportListener#onFailure}; after an
+   * open, messages and finally one terminal {@link TransportListener#onClosed} or
+   * {@link TransportListener#onFailure}.
+   *
+   * <p>Never throws for network problems: those are reported to the listener (possibly before this
+   * method returns). May throw {@link IllegalArgumentException} for a request this library cannot
+   * express.
+   *
+   * @param request what to connect to and which headers to send, cookies included
+   * @param listener receives the events of this one attempt
+   * @return a handle on the attempt, usable at once (to abort a handshake that takes too long)
+   */
+  TransportConnection open(HandshakeRequest request, TransportListener listener);
+
+  /**
+   * A short name of the library for logs and reports, for example {@code "okhttp"}.
+   *
+   * @return the library's name
+   */
+  String name();
+}

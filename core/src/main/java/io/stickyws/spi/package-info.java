@@ -1,0 +1,28 @@
+/**
+ * The transport contract that adapters implement: how the stickyws engine drives one WebSocket
+ * library.
+ *
+ * <p>An adapter translates; it decides nothing. What an adapter author may rely on:
+ * <ul>
+ *   <li>The engine calls {@link io.stickyws.spi.Transport#open} once per connection attempt, never
+ *       from inside a {@link io.stickyws.spi.TransportListener} callback, and never while it holds a
+ *       lock. The request already carries every header the engine wants sent, including
+ *       {@code Cookie}; the adapter sends them as given and adds no cookies of its own.</li>
+ *   <li>The adapter reports exactly one terminal event per attempt:
+ *       {@link io.stickyws.spi.TransportListener#onClosed} or
+ *       {@link io.stickyws.spi.TransportListener#onFailure}. A second terminal event is tolerated
+ *       by the engine (logged at WARN and ignored), but it is a bug in the adapter.</li>
+ *   <li>On a completed handshake the adapter reports the status and <em>every</em> response header,
+ *       repeated headers (two {@code Set-Cookie}) as separate values, in
+ *       {@link io.stickyws.spi.HandshakeResponse}. On a failed handshake it reports the response it
+ *       got, if any, with the failure.</li>
+ *   <li>Listener methods may be called on any thread, one at a time per connection. The engine
+ *       never blocks in them and never throws out of them.</li>
+ *   <li>The adapter never reconnects, retries or schedules anything of its own, and never lets an
+ *       exception escape into the foreign library's threads.</li>
+ *   <li>{@link io.stickyws.spi.TransportConnection} methods may be called from any thread; they
+ *       must not block on the network.</li>
+ * </ul>
+ * The engine handles handshake timeouts, heartbeats, reconnects, cookies and affinity.
+ */
+package io.stickyws.spi;
