@@ -1,6 +1,7 @@
 package io.stickyws.spi;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one handshake sends: the {@code ws://} or {@code wss://} URI and the request headers the
@@ -19,10 +21,12 @@ import java.util.Objects;
 public final class HandshakeRequest {
   private final URI uri;
   private final Map<String, List<String>> headers;
+  private final Duration heartbeatInterval;
 
-  private HandshakeRequest(URI uri, Map<String, List<String>> headers) {
+  private HandshakeRequest(URI uri, Map<String, List<String>> headers, Duration heartbeatInterval) {
     this.uri = uri;
     this.headers = headers;
+    this.heartbeatInterval = heartbeatInterval;
   }
 
   /**
@@ -33,6 +37,20 @@ public final class HandshakeRequest {
    * @return the request
    */
   public static HandshakeRequest of(URI uri, Map<String, List<String>> headers) {
+    return of(uri, headers, null);
+  }
+
+  /**
+   * Creates a request with a heartbeat hint for transports that cannot send pings on demand (see
+   * {@link Transport#supportsPing()}).
+   *
+   * @param uri a {@code ws} or {@code wss} URI
+   * @param headers header names to values; names keep their case, values their order
+   * @param heartbeatInterval how often the engine wants a ping sent, or {@code null} for none
+   * @return the request
+   */
+  public static HandshakeRequest of(
+      URI uri, Map<String, List<String>> headers, Duration heartbeatInterval) {
     Objects.requireNonNull(uri, "uri == null");
     Objects.requireNonNull(headers, "headers == null");
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -45,7 +63,11 @@ public final class HandshakeRequest {
         (name, values) -> copy.put(
             Objects.requireNonNull(name, "header name == null"),
             Collections.unmodifiableList(new ArrayList<>(values))));
-    return new HandshakeRequest(uri, Collections.unmodifiableMap(copy));
+    if (heartbeatInterval != null && (heartbeatInterval.isZero() || heartbeatInterval.isNegative())) {
+      throw new IllegalArgumentException(
+          "heartbeatInterval (" + heartbeatInterval + ") must be positive");
+    }
+    return new HandshakeRequest(uri, Collections.unmodifiableMap(copy), heartbeatInterval);
   }
 
   /**
@@ -64,6 +86,18 @@ public final class HandshakeRequest {
    */
   public Map<String, List<String>> headers() {
     return headers;
+  }
+
+  /**
+   * How often the engine wants the connection pinged. A transport whose library cannot send pings on
+   * demand ({@link Transport#supportsPing()} is {@code false}) configures the library's own
+   * keep-alive ping with this interval, and reports a missing pong as a failure; others ignore it,
+   * since the engine sends the pings itself.
+   *
+   * @return the interval, or empty when heartbeats are off
+   */
+  public Optional<Duration> heartbeatInterval() {
+    return Optional.ofNullable(heartbeatInterval);
   }
 
   /**

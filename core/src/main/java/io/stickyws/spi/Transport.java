@@ -31,4 +31,15 @@ public interface Transport {
    * @return the library's name
    */
   String name();
+
+  /**
+   * Whether {@link TransportConnection#sendPing} works and pongs arrive on
+   * {@link TransportListener#onPong}. When {@code false}, the engine sends no pings and relies on the
+   * library's own keep-alive, configured from {@link HandshakeRequest#heartbeatInterval()}.
+   *
+   * @return {@code true} by default
+   */
+  default boolean supportsPing() {
+    return true;
+  }
 }
