@@ -1,5 +1,6 @@
 package io.stickyws.spi;
 
+import io.stickyws.internal.Redact;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,19 +26,6 @@ final class Headers {
 
   /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
   static String safeUri(URI uri) {
-    StringBuilder out = new StringBuilder();
-    if (uri.getScheme() != null) {
-      out.append(uri.getScheme()).append("://");
-    }
-    if (uri.getHost() != null) {
-      out.append(uri.getHost());
-    }
-    if (uri.getPort() != -1) {
-      out.append(':').append(uri.getPort());
-    }
-    if (uri.getRawPath() != null) {
-      out.append(uri.getRawPath());
-    }
-    return out.toString();
+    return Redact.uri(uri);
   }
 }

@@ -1,0 +1,510 @@
+package io.stickyws;
+
+import io.stickyws.affinity.AffinityRules;
+import io.stickyws.cookie.CookieJar;
+import io.stickyws.cookie.MemoryCookieJar;
+import io.stickyws.internal.Redact;
+import io.stickyws.spi.Transport;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+/**
+ * The shared context of sticky connections: the transport, the cookie jar, the affinity rules,
+ * the reconnect policy, the heartbeat and queue settings, and one scheduler. Many
+ * {@link StickyWebSocket}s may share one session, and usually do.
+ *
+ * <pre>{@code
+ * StickySession session = StickySession.builder(OkHttpTransport.create(okHttpClient))
+ *     .cookieJar(FileCookieJar.open(Path.of("cookies.txt")))
+ *     .build();
+ * StickyWebSocket ws = session.connect(URI.create("wss://example.com/ws"), listener);
+ * }</pre>
+ *
+ * <p>Unless a scheduler is supplied, the session owns one daemon thread named
+ * {@code stickyws-scheduler-N}; {@link #close()} stops it. A scheduler the application supplied is
+ * never shut down by stickyws. The cookie jar is the application's: {@code close()} does not close
+ * it.
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class StickySession implements AutoCloseable {
+  private static final AtomicInteger SESSION_IDS = new AtomicInteger();
+
+  private final Transport transport;
+  private final CookieJar cookieJar;
+  private final AffinityRules affinityRules;
+  private final ReconnectPolicy reconnectPolicy;
+  private final Duration heartbeatInterval;
+  private final Duration pongTimeout;
+  private final Duration handshakeTimeout;
+  private final Duration closeTimeout;
+  private final int queueMaxMessages;
+  private final long queueMaxBytes;
+  private final OverflowPolicy overflowPolicy;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final Set<StickyWebSocket> live = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private StickySession(Builder b) {
+    this.transport = b.transport;
+    this.cookieJar = b.cookieJar != null ? b.cookieJar : MemoryCookieJar.create();
+    this.affinityRules = b.affinityRules;
+    this.reconnectPolicy = b.reconnectPolicy;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.pongTimeout = b.pongTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
+    this.closeTimeout = b.closeTimeout;
+    this.queueMaxMessages = b.queueMaxMessages;
+    this.queueMaxBytes = b.queueMaxBytes;
+    this.overflowPolicy = b.overflowPolicy;
+    this.clock = b.clock;
+    this.random = b.random != null ? new SynchronizedRandom(b.random) : new ThreadLocalRandomGenerator();
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownsScheduler = false;
+    } else {
+      this.scheduler = newScheduler(SESSION_IDS.incrementAndGet());
+      this.ownsScheduler = true;
+    }
+  }
+
+  private static ScheduledExecutorService newScheduler(int sessionId) {
+    ThreadFactory factory = task -> {
+      Thread thread = new Thread(task, "stickyws-scheduler-" + sessionId);
+      thread.setDaemon(true);
+      return thread;
+    };
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, factory);
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    return executor;
+  }
+
+  /**
+   * Starts building a session on {@code transport}.
+   *
+   * @param transport the adapter of the WebSocket library, for example
+   *     {@code OkHttpTransport.create(client)}
+   * @return a builder with the defaults
+   */
+  public static Builder builder(Transport transport) {
+    return new Builder(transport);
+  }
+
+  /**
+   * Opens a sticky connection: the first attempt starts at once, and the connection reconnects by
+   * itself until {@link StickyWebSocket#close()} or the policy gives up.
+   *
+   * @param uri a {@code ws://} or {@code wss://} URI
+   * @param listener receives the events of the connection
+   * @return the connection handle
+   * @throws IllegalArgumentException if the URI is not a ws or wss URI with a host
+   * @throws IllegalStateException if the session is closed
+   */
+  public StickyWebSocket connect(URI uri, StickyWebSocketListener listener) {
+    return connect(uri, Map.of(), listener);
+  }
+
+  /**
+   * Opens a sticky connection that sends extra headers on every handshake (an
+   * {@code Authorization} header, a sub-protocol...). A {@code Cookie} header given here is sent
+   * before the jar's cookies.
+   *
+   * @param uri a {@code ws://} or {@code wss://} URI
+   * @param headers header names to values
+   * @param listener receives the events of the connection
+   * @return the connection handle
+   * @throws IllegalArgumentException if the URI is not a ws or wss URI with a host
+   * @throws IllegalStateException if the session is closed
+   */
+  public StickyWebSocket connect(
+      URI uri, Map<String, List<String>> headers, StickyWebSocketListener listener) {
+    Objects.requireNonNull(uri, "uri == null");
+    Objects.requireNonNull(headers, "headers == null");
+    Objects.requireNonNull(listener, "listener == null");
+    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+      throw new IllegalArgumentException(
+          "uri (" + Redact.uri(uri) + ") must have the scheme ws or wss");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new IllegalArgumentException("uri (" + Redact.uri(uri) + ") must have a host");
+    }
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    headers.forEach((name, values) -> {
+      Objects.requireNonNull(name, "header name == null");
+      copy.put(name, List.copyOf(values));
+    });
+    if (closed) {
+      throw new IllegalStateException("session is closed");
+    }
+    StickyWebSocket webSocket = new StickyWebSocket(this, uri, copy, listener);
+    live.add(webSocket);
+    webSocket.start();
+    return webSocket;
+  }
+
+  /**
+   * Closes every connection of this session (close code 1001, "session closed") and stops the
+   * session's own scheduler thread. Waits at most one second for that thread to end. Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    for (StickyWebSocket webSocket : new ArrayList<>(live)) {
+      webSocket.closeForSession();
+    }
+    if (ownsScheduler) {
+      scheduler.shutdown();
+      try {
+        scheduler.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      scheduler.shutdownNow();
+    }
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return {@code true} once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  void ended(StickyWebSocket webSocket) {
+    live.remove(webSocket);
+  }
+
+  /** @return the transport that opens the connections */
+  public Transport transport() {
+    return transport;
+  }
+
+  /** @return the cookie jar shared by the connections */
+  public CookieJar cookieJar() {
+    return cookieJar;
+  }
+
+  /** @return the affinity rules */
+  public AffinityRules affinityRules() {
+    return affinityRules;
+  }
+
+  /** @return the reconnect policy */
+  public ReconnectPolicy reconnectPolicy() {
+    return reconnectPolicy;
+  }
+
+  /** @return the heartbeat ping interval, or {@code null} when heartbeats are off */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** @return how long to wait for a pong before the connection counts as dead */
+  public Duration pongTimeout() {
+    return pongTimeout;
+  }
+
+  /** @return how long a handshake may take before it is aborted */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  /** @return how long a closing handshake may take before the connection is dropped */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  /** @return the capacity of each connection's outbound queue, in messages */
+  public int queueMaxMessages() {
+    return queueMaxMessages;
+  }
+
+  /** @return the capacity of each connection's outbound queue, in bytes */
+  public long queueMaxBytes() {
+    return queueMaxBytes;
+  }
+
+  /** @return what happens when the outbound queue is full */
+  public OverflowPolicy overflowPolicy() {
+    return overflowPolicy;
+  }
+
+  /** @return the clock */
+  public Clock clock() {
+    return clock;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  RandomGenerator random() {
+    return random;
+  }
+
+  @Override
+  public String toString() {
+    return "StickySession{transport=" + transport.name() + ", connections=" + live.size()
+        + (closed ? ", closed" : "") + "}";
+  }
+
+  /** Uses the calling thread's {@link ThreadLocalRandom} for each draw. */
+  private static final class ThreadLocalRandomGenerator implements RandomGenerator {
+    @Override
+    public long nextLong() {
+      return ThreadLocalRandom.current().nextLong();
+    }
+
+    @Override
+    public double nextDouble() {
+      return ThreadLocalRandom.current().nextDouble();
+    }
+  }
+
+  /** Makes an application-supplied generator safe to share between connections. */
+  private static final class SynchronizedRandom implements RandomGenerator {
+    private final RandomGenerator delegate;
+
+    SynchronizedRandom(RandomGenerator delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public synchronized long nextLong() {
+      return delegate.nextLong();
+    }
+
+    @Override
+    public synchronized double nextDouble() {
+      return delegate.nextDouble();
+    }
+  }
+
+  /**
+   * Builds a {@link StickySession}. Every setting has a default; validation happens in
+   * {@link #build()}.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private final Transport transport;
+    private CookieJar cookieJar;
+    private AffinityRules affinityRules = AffinityRules.defaults();
+    private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
+    private Duration heartbeatInterval = Duration.ofSeconds(20);
+    private Duration pongTimeout = Duration.ofSeconds(10);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration closeTimeout = Duration.ofSeconds(5);
+    private int queueMaxMessages = 1000;
+    private long queueMaxBytes = 1024 * 1024;
+    private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT;
+    private ScheduledExecutorService scheduler;
+    private Clock clock = Clock.systemUTC();
+    private RandomGenerator random;
+
+    private Builder(Transport transport) {
+      this.transport = transport;
+    }
+
+    /**
+     * The jar that stores the cookies of every handshake and supplies them to the next. Default:
+     * a new in-memory jar. Use a {@code FileCookieJar} to stay sticky across restarts.
+     *
+     * @param cookieJar the jar; {@link CookieJar#NO_COOKIES} sends none
+     * @return this
+     */
+    public Builder cookieJar(CookieJar cookieJar) {
+      this.cookieJar = cookieJar;
+      return this;
+    }
+
+    /**
+     * Which cookie or header is the balancer's affinity token, and when to drop it. Default:
+     * {@link AffinityRules#defaults()}.
+     *
+     * @param affinityRules the rules
+     * @return this
+     */
+    public Builder affinity(AffinityRules affinityRules) {
+      this.affinityRules = affinityRules;
+      return this;
+    }
+
+    /**
+     * When and how soon to reconnect. Default: {@link ReconnectPolicy#defaults()}.
+     *
+     * @param reconnectPolicy the policy
+     * @return this
+     */
+    public Builder reconnectPolicy(ReconnectPolicy reconnectPolicy) {
+      this.reconnectPolicy = reconnectPolicy;
+      return this;
+    }
+
+    /**
+     * Sends a ping every {@code interval} while open, and treats the connection as dead when no
+     * pong arrives within {@code pongTimeout}. Keeps idle tunnels alive too: balancers cut them
+     * silently (HAProxy {@code timeout tunnel}, nginx {@code proxy_read_timeout}). Default: 20 s
+     * and 10 s.
+     *
+     * @param interval time between pings, positive
+     * @param pongTimeout how long to wait for each pong, positive
+     * @return this
+     */
+    public Builder heartbeat(Duration interval, Duration pongTimeout) {
+      this.heartbeatInterval = interval;
+      this.pongTimeout = pongTimeout;
+      return this;
+    }
+
+    /**
+     * Turns heartbeats off: a dead connection is then noticed only when the transport notices it.
+     *
+     * @return this
+     */
+    public Builder noHeartbeat() {
+      this.heartbeatInterval = null;
+      return this;
+    }
+
+    /**
+     * How long a handshake may take before it is aborted and counted as a failed attempt.
+     * Default: 10 s.
+     *
+     * @param handshakeTimeout positive
+     * @return this
+     */
+    public Builder handshakeTimeout(Duration handshakeTimeout) {
+      this.handshakeTimeout = handshakeTimeout;
+      return this;
+    }
+
+    /**
+     * How long {@link StickyWebSocket#close()} waits for the server's close frame before it drops
+     * the connection. Default: 5 s.
+     *
+     * @param closeTimeout positive
+     * @return this
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /**
+     * Bounds the queue that holds messages sent while a connection is not open. Default: 1000
+     * messages, 1 MiB, {@link OverflowPolicy#REJECT}.
+     *
+     * @param maxMessages capacity in messages, 0 or more (0: no queue, sends while not open are
+     *     refused)
+     * @param maxBytes capacity in bytes (UTF-8 for text), 0 or more
+     * @param overflowPolicy what to do when a message does not fit
+     * @return this
+     */
+    public Builder outboundQueue(int maxMessages, long maxBytes, OverflowPolicy overflowPolicy) {
+      this.queueMaxMessages = maxMessages;
+      this.queueMaxBytes = maxBytes;
+      this.overflowPolicy = overflowPolicy;
+      return this;
+    }
+
+    /**
+     * Runs timers and reconnects on the application's scheduler instead of the session's own
+     * thread. stickyws never shuts it down.
+     *
+     * @param scheduler the scheduler
+     * @return this
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * The clock for cookie expiry, backoff budgets and {@code Retry-After} dates. Default: the
+     * system UTC clock.
+     *
+     * @param clock the clock
+     * @return this
+     */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * The source of jitter. Default: {@link ThreadLocalRandom}. A generator given here is used under
+     * a lock, so it need not be thread-safe.
+     *
+     * @param random the generator
+     * @return this
+     */
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
+    /**
+     * Validates the settings and builds the session.
+     *
+     * @return the session
+     * @throws NullPointerException if a required setting is null
+     * @throws IllegalArgumentException if a setting is out of range, naming it and its value
+     */
+    public StickySession build() {
+      Objects.requireNonNull(transport, "transport == null");
+      Objects.requireNonNull(affinityRules, "affinity == null");
+      Objects.requireNonNull(reconnectPolicy, "reconnectPolicy == null");
+      Objects.requireNonNull(handshakeTimeout, "handshakeTimeout == null");
+      Objects.requireNonNull(closeTimeout, "closeTimeout == null");
+      Objects.requireNonNull(overflowPolicy, "overflowPolicy == null");
+      Objects.requireNonNull(clock, "clock == null");
+      if (heartbeatInterval != null) {
+        requirePositive("heartbeat interval", heartbeatInterval);
+        Objects.requireNonNull(pongTimeout, "pongTimeout == null");
+        requirePositive("pongTimeout", pongTimeout);
+      }
+      requirePositive("handshakeTimeout", handshakeTimeout);
+      requirePositive("closeTimeout", closeTimeout);
+      if (queueMaxMessages < 0) {
+        throw new IllegalArgumentException(
+            "outboundQueue maxMessages (" + queueMaxMessages + ") must be >= 0");
+      }
+      if (queueMaxBytes < 0) {
+        throw new IllegalArgumentException(
+            "outboundQueue maxBytes (" + queueMaxBytes + ") must be >= 0");
+      }
+      return new StickySession(this);
+    }
+
+    private static void requirePositive(String field, Duration value) {
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(field + " (" + value + ") must be positive");
+      }
+    }
+  }
+}

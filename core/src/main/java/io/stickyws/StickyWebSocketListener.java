@@ -1,0 +1,118 @@
+package io.stickyws;
+
+import io.stickyws.affinity.AffinityToken;
+import io.stickyws.affinity.SameBackend;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * Receives the events of one {@link StickyWebSocket} across all its reconnects. Every method has an
+ * empty default, so an application overrides only what it needs.
+ *
+ * <p>Exactly one terminal callback is made: {@link #onClosed} after a close (by the application or
+ * the session), or {@link #onGaveUp} when the reconnect policy gives up. No method is called after
+ * it. An exception thrown by a method is caught and logged at WARN; it never stops the connection.
+ *
+ * <p>Called on the connection's event thread, never concurrently; do not block.
+ */
+public interface StickyWebSocketListener {
+
+  /**
+   * The handshake completed and the connection is open. Messages queued while it was not open
+   * have been handed to the transport, in order, before this call.
+   *
+   * @param webSocket the connection
+   * @param attempt which attempt of the current outage succeeded: 1 for the first try
+   * @param affinity the backend-affinity token now held, or {@code null} when none is known
+   * @param sameBackend whether this is the backend the connection was on before
+   */
+  default void onOpen(
+      StickyWebSocket webSocket, int attempt, AffinityToken affinity, SameBackend sameBackend) {}
+
+  /**
+   * A text message arrived.
+   *
+   * @param webSocket the connection
+   * @param text the message
+   */
+  default void onText(StickyWebSocket webSocket, String text) {}
+
+  /**
+   * A binary message arrived.
+   *
+   * @param webSocket the connection
+   * @param data the message
+   */
+  default void onBinary(StickyWebSocket webSocket, ByteBuffer data) {}
+
+  /**
+   * A connection attempt failed or an open connection ended, other than by the application's
+   * {@link StickyWebSocket#close()}.
+   *
+   * @param webSocket the connection
+   * @param code the close code; 1006 when there was no close frame (a dropped connection, a failed
+   *     handshake, a timeout)
+   * @param reason the close reason, possibly empty
+   * @param cause what went wrong, or {@code null} after a clean close frame; a
+   *     {@link HandshakeException} carries the status of a refused handshake
+   * @param willRetry {@code true} if another attempt follows
+   * @param nextDelay the wait before it, or {@code null} when no attempt follows
+   */
+  default void onDisconnected(
+      StickyWebSocket webSocket,
+      int code,
+      String reason,
+      Throwable cause,
+      boolean willRetry,
+      Duration nextDelay) {}
+
+  /**
+   * Another attempt is scheduled.
+   *
+   * @param webSocket the connection
+   * @param attempt the number of the coming attempt in the current outage (2 for the first retry)
+   * @param delay the wait before it
+   */
+  default void onReconnecting(StickyWebSocket webSocket, int attempt, Duration delay) {}
+
+  /**
+   * The balancer moved the connection to another backend (for example after the previous one
+   * died). Called right after {@link #onOpen}, whose {@code sameBackend} is then
+   * {@link SameBackend#CHANGED}: in-process state on the old backend is gone.
+   *
+   * @param webSocket the connection
+   * @param from the token of the previous backend
+   * @param to the token of the new backend
+   */
+  default void onAffinityChanged(StickyWebSocket webSocket, AffinityToken from, AffinityToken to) {}
+
+  /**
+   * A queued message was discarded without being sent: pushed out by a newer one under
+   * {@link OverflowPolicy#DROP_OLDEST}, or still queued when the connection closed for good.
+   *
+   * @param webSocket the connection
+   * @param message the message: a {@link String} or a {@link ByteBuffer}
+   */
+  default void onDropped(StickyWebSocket webSocket, Object message) {}
+
+  /**
+   * Terminal: the reconnect policy gave up (a status or close code that means "do not retry", or
+   * the attempt or time budget ran out).
+   *
+   * @param webSocket the connection
+   * @param cause the last failure
+   * @param attempts the failed attempts of the last outage
+   * @param elapsed the duration of the last outage
+   */
+  default void onGaveUp(
+      StickyWebSocket webSocket, Throwable cause, int attempts, Duration elapsed) {}
+
+  /**
+   * Terminal: the connection was closed by the application or its session.
+   *
+   * @param webSocket the connection
+   * @param code the close code
+   * @param reason the close reason
+   */
+  default void onClosed(StickyWebSocket webSocket, int code, String reason) {}
+}
