@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * limit) and one {@code Retry.AsyncContext} per instance, whose {@code onError} returns the delay
  * in milliseconds or -1 to give up. Nothing is registered on resilience4j's event publisher.
  *
- * <p>Delays have millisecond resolution.
+ * <p>Delays have millisecond resolution. Decisions are logged at TRACE only: the engine logs the
+ * transitions and delays it acts on at DEBUG, with {@link Decision#reason()}.
  *
  * <p>Not thread-safe: the engine serializes calls.
  */
@@ -101,14 +102,14 @@ public final class Backoff {
       }
       decision = Decision.giveUp(reason);
       gaveUp = decision;
-      log.debug("reconnect: giving up after {} failed attempt(s): {}", attempts, reason);
+      log.trace("reconnect: giving up after {} failed attempt(s): {}", attempts, reason);
     } else {
       String reason = failure.describe() + ", attempt " + attempts;
       if (intervalNote != null) {
         reason = reason + ", " + intervalNote;
       }
       decision = Decision.retryAfter(Duration.ofMillis(delayMillis), reason);
-      log.debug("reconnect: {}: retry in {} ms", reason, delayMillis);
+      log.trace("reconnect: {}: retry in {} ms", reason, delayMillis);
     }
     return decision;
   }
@@ -206,7 +207,8 @@ public final class Backoff {
       case DECORRELATED:
         double high = Math.min(capMillis, previousMillis * 3);
         double next = initialMillis + random.nextDouble() * (high - initialMillis);
-        previousMillis = next;
+        // the delay actually used, in whole milliseconds, never below the initial delay
+        previousMillis = Math.max(initialMillis, Math.floor(next));
         return next;
       default:
         throw new AssertionError(policy.jitter());
