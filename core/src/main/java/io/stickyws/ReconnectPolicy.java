@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
 /**
- * When and how fast a {@link io.stickyws} connection reconnects after it failed or was closed.
+ * When and how fast a sticky WebSocket connection reconnects after it failed or was closed.
  *
  * <p>The delay before reconnect attempt {@code n} (counting failed attempts of one outage from 1)
  * starts from the exponential value {@code initialDelay * multiplier^(n-1)}, is capped at {@link
@@ -30,7 +30,11 @@ import java.util.function.IntPredicate;
  */
 public final class ReconnectPolicy {
 
-  /** How the capped exponential delay is randomized. */
+  /**
+   * How the capped exponential delay is randomized.
+   *
+   * <p>Enum constants are immutable and thread-safe.
+   */
   public enum Jitter {
     /** No randomization: exactly {@code min(maxDelay, initialDelay * multiplier^(n-1))}. */
     NONE,

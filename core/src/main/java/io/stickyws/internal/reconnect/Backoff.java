@@ -108,7 +108,7 @@ public final class Backoff {
       if (intervalNote != null) {
         reason = reason + ", " + intervalNote;
       }
-      decision = Decision.retryAfter(Duration.ofMillis(delayMillis), reason);
+      decision = Decision.retryIn(Duration.ofMillis(delayMillis), reason);
       log.trace("reconnect: {}: retry in {} ms", reason, delayMillis);
     }
     return decision;

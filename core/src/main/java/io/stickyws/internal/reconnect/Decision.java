@@ -26,7 +26,7 @@ public final class Decision {
    * @param reason why, for logs and events; no secrets
    * @return the decision
    */
-  public static Decision retryAfter(Duration delay, String reason) {
+  public static Decision retryIn(Duration delay, String reason) {
     Objects.requireNonNull(delay, "delay == null");
     Objects.requireNonNull(reason, "reason == null");
     if (delay.isNegative()) {

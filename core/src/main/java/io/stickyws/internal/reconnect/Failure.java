@@ -11,7 +11,11 @@ import java.util.Optional;
  */
 public final class Failure {
 
-  /** The three ways an attempt or a connection ends. */
+  /**
+   * The three ways an attempt or a connection ends.
+   *
+   * <p>Enum constants are immutable and thread-safe.
+   */
   public enum Kind {
     /** The server answered the upgrade request with something other than {@code 101}. */
     HANDSHAKE,
