@@ -1,0 +1,85 @@
+package io.stickyws.internal.reconnect;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What to do after a failure: reconnect after a delay, or give up.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Decision {
+  private final boolean retry;
+  private final Duration delay;
+  private final String reason;
+
+  private Decision(boolean retry, Duration delay, String reason) {
+    this.retry = retry;
+    this.delay = delay;
+    this.reason = reason;
+  }
+
+  /**
+   * A decision to reconnect.
+   *
+   * @param delay how long to wait first, not negative
+   * @param reason why, for logs and events; no secrets
+   * @return the decision
+   */
+  public static Decision retryIn(Duration delay, String reason) {
+    Objects.requireNonNull(delay, "delay == null");
+    Objects.requireNonNull(reason, "reason == null");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay (" + delay + ") must be >= 0");
+    }
+    return new Decision(true, delay, reason);
+  }
+
+  /**
+   * A decision to stop reconnecting.
+   *
+   * @param reason why, for logs and events; no secrets
+   * @return the decision
+   */
+  public static Decision giveUp(String reason) {
+    Objects.requireNonNull(reason, "reason == null");
+    return new Decision(false, Duration.ZERO, reason);
+  }
+
+  /** @return {@code true} to reconnect after {@link #delay()} */
+  public boolean retry() {
+    return retry;
+  }
+
+  /** @return how long to wait before reconnecting; {@link Duration#ZERO} when giving up */
+  public Duration delay() {
+    return delay;
+  }
+
+  /** @return why, for logs and events; never contains secrets */
+  public String reason() {
+    return reason;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Decision)) {
+      return false;
+    }
+    Decision that = (Decision) o;
+    return retry == that.retry && delay.equals(that.delay) && reason.equals(that.reason);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(retry, delay, reason);
+  }
+
+  @Override
+  public String toString() {
+    return retry ? "retry in " + delay + " (" + reason + ")" : "give up (" + reason + ")";
+  }
+}
