@@ -1,9 +1,11 @@
 package io.stickyws.affinity;
 
+import io.stickyws.internal.affinity.BuiltInCookies;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The value a load balancer routes on to keep a client on one backend: a cookie such as HAProxy's
@@ -44,6 +46,39 @@ public final class AffinityToken {
     this.value = b.value;
     this.backendId = b.backendId == null ? b.value : b.backendId;
     this.fingerprint = fingerprint(name, backendId);
+  }
+
+  /**
+   * Reads a cookie the way the built-in rules of {@link KnownBalancers} do: HAProxy
+   * {@code SERVERID=s1|date|date} names backend {@code s1}, {@code JSESSIONID=s1~session} (HAProxy
+   * prefix mode) names {@code s1}, {@code JSESSIONID=session.node1} (Tomcat route) names
+   * {@code node1}, {@code ROUTEID=.node1} (Apache) names {@code node1}; other built-in names use
+   * the whole value.
+   *
+   * @param name the cookie name
+   * @param value the cookie value, a secret
+   * @return the token, or empty when this cookie is not a built-in affinity token
+   * @throws NullPointerException if an argument is null
+   */
+  public static Optional<AffinityToken> ofCookie(String name, String value) {
+    Objects.requireNonNull(name, "name == null");
+    Objects.requireNonNull(value, "value == null");
+    Optional<BuiltInCookies> rule = BuiltInCookies.lookup(name);
+    if (rule.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> backendId = rule.get().backendId(value);
+    Optional<String> balancer = rule.get().balancer(value);
+    if (backendId.isEmpty() || balancer.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(builder()
+        .name(name)
+        .source(Source.COOKIE)
+        .balancer(balancer.get())
+        .value(value)
+        .backendId(backendId.get())
+        .build());
   }
 
   /**

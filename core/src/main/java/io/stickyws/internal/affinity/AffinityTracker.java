@@ -343,17 +343,12 @@ public final class AffinityTracker {
     }
     Candidate rotating = null;
     for (Cookie c : cookies) {
-      Optional<BuiltInCookies> rule = BuiltInCookies.lookup(c.name());
-      if (rule.isEmpty()) {
+      Optional<AffinityToken> token = AffinityToken.ofCookie(c.name(), c.value());
+      if (token.isEmpty()) {
         continue;
       }
-      Optional<String> backendId = rule.get().backendId(c.value());
-      if (backendId.isEmpty()) {
-        continue;
-      }
-      Candidate candidate = new Candidate(c, cookieToken(c,
-          rule.get().balancer(c.value()).orElse("custom"), backendId.get()));
-      if (!rule.get().rotating()) {
+      Candidate candidate = new Candidate(c, token.get());
+      if (!rotating(token.get())) {
         return candidate;
       }
       if (rotating == null) {
@@ -363,23 +358,13 @@ public final class AffinityTracker {
     return rotating;
   }
 
+  /** A configured name: read as built in when the value allows, else the whole value. */
   private static AffinityToken configuredToken(Cookie c) {
-    Optional<BuiltInCookies> rule = BuiltInCookies.lookup(c.name());
-    Optional<String> backendId = rule.flatMap(r -> r.backendId(c.value()));
-    if (backendId.isPresent()) {
-      return cookieToken(c, rule.get().balancer(c.value()).orElse("custom"), backendId.get());
-    }
-    return cookieToken(c, "custom", c.value());
-  }
-
-  private static AffinityToken cookieToken(Cookie c, String balancer, String backendId) {
-    return AffinityToken.builder()
+    return AffinityToken.ofCookie(c.name(), c.value()).orElseGet(() -> AffinityToken.builder()
         .name(c.name())
         .source(AffinityToken.Source.COOKIE)
-        .balancer(balancer)
         .value(c.value())
-        .backendId(backendId)
-        .build();
+        .build());
   }
 
   /** A cookie that expires no later than it was created is the server deleting it. */
