@@ -1,0 +1,5 @@
+/**
+ * The backend-affinity token: which cookie or header carries a load balancer's stickiness, how
+ * to tell from it whether a reconnect landed on the same backend, and the rules that configure it.
+ */
+package io.stickyws.affinity;
