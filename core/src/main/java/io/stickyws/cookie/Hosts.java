@@ -94,7 +94,10 @@ final class Hosts {
     return true;
   }
 
-  /** RFC 6265 §5.1.3: both arguments canonical. IP addresses only match themselves. */
+  /**
+   * RFC 6265 §5.1.3, both arguments canonical. IP addresses (as host or as domain) only match
+   * themselves.
+   */
   static boolean domainMatch(String host, String domain) {
     if (host.equals(domain)) {
       return true;
@@ -102,7 +105,8 @@ final class Hosts {
     return host.length() > domain.length()
         && host.endsWith(domain)
         && host.charAt(host.length() - domain.length() - 1) == '.'
-        && !isIpAddress(host);
+        && !isIpAddress(host)
+        && !isIpAddress(domain);
   }
 
   /** The request path of {@code uri} as sent on the wire (raw), {@code /} when empty. */
