@@ -1,8 +1,11 @@
 package io.stickyws.cookie;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -25,6 +28,12 @@ public final class Cookie {
   private final Instant creationTime;
   private final Instant lastAccessTime;
   private final String sameSite;
+
+  /** A cookie whose name and value together exceed this many bytes (UTF-8) is ignored. */
+  public static final int MAX_NAME_VALUE_BYTES = 4096;
+
+  /** The latest expiry stored: 9999-12-31T23:59:59Z, so that every file format can hold it. */
+  static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
   private Cookie(Builder b) {
     this.name = b.name;
@@ -52,7 +61,125 @@ public final class Cookie {
    * @return the cookie, or empty when the header is malformed or must be ignored
    */
   public static Optional<Cookie> parse(URI uri, String setCookie, Instant now) {
-    throw new UnsupportedOperationException("not implemented yet");
+    return parse(uri, setCookie, now, PublicSuffixList.defaultList());
+  }
+
+  /**
+   * Like {@link #parse(URI, String, Instant)}, with a specific Public Suffix List.
+   *
+   * @param uri the request URI
+   * @param setCookie the header value, without the {@code Set-Cookie:} name
+   * @param now the time the response arrived
+   * @param publicSuffixes the list used to reject {@code Domain} attributes naming a public suffix
+   * @return the cookie, or empty when the header is malformed or must be ignored
+   */
+  public static Optional<Cookie> parse(
+      URI uri, String setCookie, Instant now, PublicSuffixList publicSuffixes) {
+    Objects.requireNonNull(uri, "uri == null");
+    Objects.requireNonNull(setCookie, "setCookie == null");
+    Objects.requireNonNull(now, "now == null");
+    Objects.requireNonNull(publicSuffixes, "publicSuffixes == null");
+    if (!Hosts.isHttpScheme(uri.getScheme())) {
+      return Optional.empty();
+    }
+    String host = Hosts.canonicalHost(uri);
+    if (host == null) {
+      return Optional.empty();
+    }
+    // §5.2 steps 1-5: the name-value-pair
+    int semicolon = setCookie.indexOf(';');
+    String nameValue = semicolon < 0 ? setCookie : setCookie.substring(0, semicolon);
+    int eq = nameValue.indexOf('=');
+    if (eq < 0) {
+      return Optional.empty();
+    }
+    String name = trimWsp(nameValue.substring(0, eq));
+    String value = trimWsp(nameValue.substring(eq + 1));
+    if (name.isEmpty() || hasControl(name) || hasControl(value)) {
+      return Optional.empty();
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length
+        > MAX_NAME_VALUE_BYTES) {
+      return Optional.empty();
+    }
+    // §5.2 steps 6+: the attributes; the last one of each name wins
+    Instant expires = null;
+    Instant maxAge = null;
+    String domainAttr = null;
+    String pathAttr = null;
+    boolean secure = false;
+    boolean httpOnly = false;
+    String sameSite = null;
+    String rest = semicolon < 0 ? "" : setCookie.substring(semicolon + 1);
+    for (String av : rest.split(";", -1)) {
+      int aeq = av.indexOf('=');
+      String attrName = trimWsp(aeq < 0 ? av : av.substring(0, aeq));
+      String attrValue = aeq < 0 ? "" : trimWsp(av.substring(aeq + 1));
+      if (attrName.equalsIgnoreCase("expires")) {
+        Instant parsed = CookieDates.parse(attrValue);
+        if (parsed != null) {
+          expires = parsed.isAfter(MAX_EXPIRY) ? MAX_EXPIRY : parsed;
+        }
+      } else if (attrName.equalsIgnoreCase("max-age")) {
+        Instant parsed = parseMaxAge(attrValue, now);
+        if (parsed != null) {
+          maxAge = parsed;
+        }
+      } else if (attrName.equalsIgnoreCase("domain")) {
+        if (!attrValue.isEmpty()) {
+          String d = attrValue.startsWith(".") ? attrValue.substring(1) : attrValue;
+          domainAttr = d.toLowerCase(Locale.ROOT);
+        }
+      } else if (attrName.equalsIgnoreCase("path")) {
+        pathAttr = attrValue.isEmpty() || attrValue.charAt(0) != '/' ? null : attrValue;
+        if (pathAttr == null) {
+          pathAttr = Hosts.defaultPath(uri);
+        }
+      } else if (attrName.equalsIgnoreCase("secure")) {
+        secure = true;
+      } else if (attrName.equalsIgnoreCase("httponly")) {
+        httpOnly = true;
+      } else if (attrName.equalsIgnoreCase("samesite")) {
+        sameSite = attrValue;
+      }
+    }
+    // §5.3 storage model, the request-dependent steps
+    Instant expiresAt = maxAge != null ? maxAge : expires;
+    String domain =
+        domainAttr == null || domainAttr.isEmpty() ? "" : Hosts.canonicalize(domainAttr);
+    if (domain == null) {
+      return Optional.empty();
+    }
+    if (!domain.isEmpty() && publicSuffixes.isPublicSuffix(domain)) {
+      if (domain.equals(host)) {
+        domain = "";
+      } else {
+        return Optional.empty();
+      }
+    }
+    boolean hostOnly;
+    if (!domain.isEmpty()) {
+      if (!Hosts.domainMatch(host, domain)) {
+        return Optional.empty();
+      }
+      hostOnly = false;
+    } else {
+      hostOnly = true;
+      domain = host;
+    }
+    return Optional.of(builder()
+        .name(name)
+        .value(value)
+        .domain(domain)
+        .hostOnly(hostOnly)
+        .path(pathAttr != null ? pathAttr : Hosts.defaultPath(uri))
+        .expiresAt(expiresAt)
+        .secure(secure)
+        .httpOnly(httpOnly)
+        .sameSite(sameSite)
+        .creationTime(now)
+        .lastAccessTime(now)
+        .build());
   }
 
   /**
@@ -65,7 +192,28 @@ public final class Cookie {
    * @return the cookies in the order of their headers
    */
   public static List<Cookie> parseAll(URI uri, List<String> setCookies, Instant now) {
-    throw new UnsupportedOperationException("not implemented yet");
+    return parseAll(uri, setCookies, now, PublicSuffixList.defaultList());
+  }
+
+  /**
+   * Like {@link #parseAll(URI, List, Instant)}, with a specific Public Suffix List.
+   *
+   * @param uri the request URI
+   * @param setCookies the header values in the order received
+   * @param now the time the response arrived
+   * @param publicSuffixes the list used to reject {@code Domain} attributes naming a public suffix
+   * @return the cookies in the order of their headers
+   */
+  public static List<Cookie> parseAll(
+      URI uri, List<String> setCookies, Instant now, PublicSuffixList publicSuffixes) {
+    Objects.requireNonNull(setCookies, "setCookies == null");
+    List<Cookie> result = new ArrayList<>(setCookies.size());
+    for (String setCookie : setCookies) {
+      if (setCookie != null) {
+        parse(uri, setCookie, now, publicSuffixes).ifPresent(result::add);
+      }
+    }
+    return result;
   }
 
   /**
@@ -76,7 +224,15 @@ public final class Cookie {
    * @return the header value, empty for no cookies
    */
   public static String header(List<Cookie> cookies) {
-    throw new UnsupportedOperationException("not implemented yet");
+    Objects.requireNonNull(cookies, "cookies == null");
+    StringBuilder sb = new StringBuilder();
+    for (Cookie c : cookies) {
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append(c.name).append('=').append(c.value);
+    }
+    return sb.toString();
   }
 
   /**
@@ -87,7 +243,89 @@ public final class Cookie {
    * @return {@code true} if it matches
    */
   public boolean matches(URI uri) {
-    throw new UnsupportedOperationException("not implemented yet");
+    Objects.requireNonNull(uri, "uri == null");
+    if (!Hosts.isHttpScheme(uri.getScheme())) {
+      return false;
+    }
+    String host = Hosts.canonicalHost(uri);
+    if (host == null) {
+      return false;
+    }
+    if (hostOnly ? !host.equals(domain) : !Hosts.domainMatch(host, domain)) {
+      return false;
+    }
+    if (!Hosts.pathMatch(Hosts.requestPath(uri), path)) {
+      return false;
+    }
+    return !secure || Hosts.isSecureScheme(uri.getScheme());
+  }
+
+  /**
+   * Whether a jar may store this cookie as received from {@code uri}: the domain rules of RFC 6265
+   * §5.3 (a host-only cookie belongs to the request host; a domain cookie's domain must
+   * domain-match it and must not be a public suffix).
+   */
+  boolean storableFrom(URI uri, PublicSuffixList publicSuffixes) {
+    String host = Hosts.canonicalHost(uri);
+    if (host == null || !Hosts.isHttpScheme(uri.getScheme())) {
+      return false;
+    }
+    if (hostOnly) {
+      return host.equals(domain);
+    }
+    return Hosts.domainMatch(host, domain) && !publicSuffixes.isPublicSuffix(domain);
+  }
+
+  private static Instant parseMaxAge(String v, Instant now) {
+    if (v.isEmpty()) {
+      return null;
+    }
+    char first = v.charAt(0);
+    if (!(first == '-' || (first >= '0' && first <= '9'))) {
+      return null;
+    }
+    for (int i = 1; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return null;
+      }
+    }
+    if (first == '-') {
+      return v.length() == 1 ? null : Instant.EPOCH; // "earliest representable time"
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      seconds = Long.MAX_VALUE; // too many digits: latest representable time
+    }
+    if (seconds <= 0) {
+      return Instant.EPOCH;
+    }
+    long cap = MAX_EXPIRY.getEpochSecond() - now.getEpochSecond();
+    return seconds >= cap ? MAX_EXPIRY : now.plusSeconds(seconds);
+  }
+
+  private static String trimWsp(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) {
+      start++;
+    }
+    while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  /** Control characters other than TAB (RFC 6265bis §5.6 step 2 ignores such cookies). */
+  private static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7F) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
