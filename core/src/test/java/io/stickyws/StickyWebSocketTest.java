@@ -159,7 +159,7 @@ class StickyWebSocketTest {
     assertThat(transport.last().cookieHeader()).isNull();
     assertThat(jar.loadForRequest(URI_WS)).isEmpty();
     transport.last().open("Set-Cookie", "SERVERID=backend2; path=/");
-    assertThat(listener.events()).contains("open 5 CHANGED", "affinityChanged");
+    assertThat(listener.events()).contains("open 4 CHANGED", "affinityChanged");
   }
 
   @ParameterizedTest
