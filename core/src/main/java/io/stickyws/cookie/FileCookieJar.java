@@ -284,7 +284,7 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
     }
     sync();
     if (ownScheduler != null) {
-      ownScheduler.shutdownNow();
+      ownScheduler.shutdown(); // cancels the delayed write; lets a running one finish
       try {
         ownScheduler.awaitTermination(10, TimeUnit.SECONDS);
         Thread t = writerThread.get();
@@ -336,6 +336,9 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
       LinkedHashMap<CookieStore.Key, Cookie> changes;
       LinkedHashMap<CookieStore.Key, Instant> touches;
       synchronized (lock) {
+        if (pending.isEmpty() && pendingTouches.isEmpty()) {
+          return;
+        }
         changes = pending;
         touches = pendingTouches;
         pending = new LinkedHashMap<>();
@@ -347,14 +350,17 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
         synchronized (fileMonitor) {
           ensureParentExists();
           try (FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE), ownerOnly());
-              FileLock ignored = channel.lock()) {
-            for (Cookie c : readFile(now)) {
-              merged.put(c, now);
+                  StandardOpenOption.WRITE), ownerOnly())) {
+            FileLock fileLock = channel.lock();
+            try {
+              for (Cookie c : readFile(now)) {
+                merged.put(c, now);
+              }
+              apply(merged, changes, touches, now);
+              writeAtomically(NetscapeCookieFile.format(merged.all(now)));
+            } finally {
+              fileLock.release();
             }
-            apply(merged, changes, touches, now);
-            List<Cookie> all = merged.all(now);
-            writeAtomically(NetscapeCookieFile.format(all));
           }
         }
         if (failing) {
