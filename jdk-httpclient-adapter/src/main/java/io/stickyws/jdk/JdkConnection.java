@@ -246,6 +246,12 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+    if (statusCode == WebSocket.NORMAL_CLOSURE + 6) {
+      // 1006 never travels in a close frame: the JDK reports a connection that ended without one.
+      log.debug("jdk connection to {} ended without a close frame", request);
+      events.failure(new IOException("connection ended without a close frame (1006)"), null);
+      return null;
+    }
     boolean remote;
     int code;
     String why;

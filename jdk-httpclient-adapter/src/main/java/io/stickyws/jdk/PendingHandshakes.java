@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * <p>Thread-safe: one lock guards the tables; no callback runs under it.
  */
 final class PendingHandshakes {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(PendingHandshakes.class);
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final Object lock = new Object();
@@ -142,6 +144,7 @@ final class PendingHandshakes {
       if (accept != null) {
         Entry entry = byAccept.get(accept.trim());
         if (entry != null) {
+          log.trace("captured the 101 response headers from {}", JdkCookieHandler.safeUri(uri));
           entry.captured = copy(responseHeaders);
           return true;
         }
