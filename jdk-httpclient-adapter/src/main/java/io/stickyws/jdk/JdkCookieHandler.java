@@ -1,0 +1,156 @@
+package io.stickyws.jdk;
+
+import io.stickyws.cookie.Cookie;
+import io.stickyws.cookie.CookieJar;
+import java.net.CookieHandler;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link CookieHandler} backed by a stickyws {@link CookieJar}, for an {@link
+ * java.net.http.HttpClient} that carries both the application's plain HTTP requests and the
+ * WebSocket handshakes of a {@link JdkTransport}.
+ *
+ * <p>For plain {@code http}/{@code https} requests it loads the {@code Cookie} header from the jar
+ * and saves every {@code Set-Cookie} of the response into it, with stickyws' RFC 6265 rules (unlike
+ * {@link java.net.CookieManager}, which sends {@code Secure} cookies over {@code https} only, never
+ * {@code wss}, and turns cookies with {@code Max-Age} into {@code $Version="1"} headers that
+ * balancers do not match). For WebSocket handshakes (requests carrying {@code Sec-WebSocket-Key}) it
+ * adds no cookie (the engine already put the {@code Cookie} header in the request) and saves nothing:
+ * it hands the 101 response headers to the {@link JdkTransport} attempt that made the handshake, and
+ * the engine stores the cookies.
+ *
+ * <p>A {@code JdkTransport} installs one on the {@code HttpClient.Builder} it is given; the
+ * application may share it with its own requests through {@link JdkTransport#httpClient()}. The JDK
+ * calls {@link #get} and {@link #put} with the handshake's {@code http}/{@code https} URI, not the
+ * {@code ws}/{@code wss} one.
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class JdkCookieHandler extends CookieHandler {
+  private static final Logger log = LoggerFactory.getLogger(JdkCookieHandler.class);
+
+  private final CookieJar jar;
+  private final Clock clock;
+  final PendingHandshakes handshakes = new PendingHandshakes();
+
+  private JdkCookieHandler(CookieJar jar, Clock clock) {
+    this.jar = jar;
+    this.clock = clock;
+  }
+
+  /**
+   * Creates a handler that loads and saves the cookies of plain HTTP requests through {@code jar}.
+   *
+   * @param jar the jar; {@link CookieJar#NO_COOKIES} for a handler that only serves WebSocket
+   *     handshakes
+   * @return the handler
+   */
+  public static JdkCookieHandler of(CookieJar jar) {
+    return of(jar, Clock.systemUTC());
+  }
+
+  static JdkCookieHandler of(CookieJar jar, Clock clock) {
+    Objects.requireNonNull(jar, "jar == null");
+    Objects.requireNonNull(clock, "clock == null");
+    return new JdkCookieHandler(jar, clock);
+  }
+
+  /**
+   * The jar behind this handler.
+   *
+   * @return the jar
+   */
+  public CookieJar cookieJar() {
+    return jar;
+  }
+
+  /**
+   * The cookies for a request: none for a WebSocket handshake, otherwise the jar's cookies as one
+   * {@code Cookie} header. A failing jar is logged at WARN and sends no cookie.
+   *
+   * @param uri the request URI ({@code http} or {@code https})
+   * @param requestHeaders the request's headers as the application set them
+   * @return an empty map, or a map holding one {@code Cookie} header
+   */
+  @Override
+  public Map<String, List<String>> get(URI uri, Map<String, List<String>> requestHeaders) {
+    if (uri == null || requestHeaders == null) {
+      throw new IllegalArgumentException("uri and requestHeaders must not be null");
+    }
+    if (handshakes.onRequest(uri, requestHeaders) || jar == CookieJar.NO_COOKIES) {
+      return Map.of();
+    }
+    try {
+      List<Cookie> cookies = jar.loadForRequest(uri);
+      if (cookies.isEmpty()) {
+        return Map.of();
+      }
+      return Map.of("Cookie", List.of(Cookie.header(cookies)));
+    } catch (RuntimeException e) {
+      log.warn("cookie jar failed to load cookies for {}; sending none ({})",
+          safeUri(uri), e.getClass().getName());
+      return Map.of();
+    }
+  }
+
+  /**
+   * Takes the cookies of a response: the headers of a WebSocket handshake's answer go to the
+   * attempt that made it, every other response's {@code Set-Cookie} headers are saved in the jar. A
+   * failing jar is logged at WARN and never fails the request.
+   *
+   * @param uri the request URI ({@code http} or {@code https})
+   * @param responseHeaders every response header
+   */
+  @Override
+  public void put(URI uri, Map<String, List<String>> responseHeaders) {
+    if (uri == null || responseHeaders == null) {
+      throw new IllegalArgumentException("uri and responseHeaders must not be null");
+    }
+    if (handshakes.onResponse(uri, responseHeaders) || jar == CookieJar.NO_COOKIES) {
+      return;
+    }
+    List<String> setCookies = PendingHandshakes.all(responseHeaders, "Set-Cookie");
+    if (setCookies.isEmpty()) {
+      return;
+    }
+    try {
+      List<Cookie> cookies = Cookie.parseAll(uri, setCookies, clock.instant());
+      if (!cookies.isEmpty()) {
+        jar.saveFromResponse(uri, cookies);
+      }
+    } catch (RuntimeException e) {
+      log.warn("cookie jar failed to save cookies from {}; ignored ({})",
+          safeUri(uri), e.getClass().getName());
+    }
+  }
+
+  /** Names the jar only. */
+  @Override
+  public String toString() {
+    return "JdkCookieHandler{" + jar + "}";
+  }
+
+  /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
+  static String safeUri(URI uri) {
+    StringBuilder out = new StringBuilder();
+    if (uri.getScheme() != null) {
+      out.append(uri.getScheme()).append("://");
+    }
+    if (uri.getHost() != null) {
+      out.append(uri.getHost());
+    }
+    if (uri.getPort() != -1) {
+      out.append(':').append(uri.getPort());
+    }
+    if (uri.getRawPath() != null) {
+      out.append(uri.getRawPath());
+    }
+    return out.toString();
+  }
+}

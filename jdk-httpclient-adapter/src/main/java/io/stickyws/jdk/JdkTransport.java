@@ -1,0 +1,199 @@
+package io.stickyws.jdk;
+
+import io.stickyws.cookie.CookieJar;
+import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.Transport;
+import io.stickyws.spi.TransportConnection;
+import io.stickyws.spi.TransportListener;
+import java.net.http.HttpClient;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The stickyws transport on the JDK's {@code java.net.http.WebSocket}, with no third-party
+ * dependency.
+ *
+ * <p>It builds one {@link HttpClient} from the application's builder, so its TLS, proxy, executor,
+ * connect timeout and authenticator apply, after installing a {@link JdkCookieHandler} on it: the JDK
+ * exposes no handshake response headers, but it shows them to the client's cookie handler, which
+ * hands them to the attempt that made the handshake. The engine's {@code Cookie} header is sent
+ * exactly as given and the handler adds none to handshakes. A handshake answered with another status
+ * than 101 is reported with that status and its headers ({@code Retry-After}, {@code Set-Cookie}).
+ *
+ * <p>TCP_NODELAY: the JDK's HTTP/1.1 connections (plain, TLS and tunnelled) always enable it when
+ * they open their socket, so there is nothing to set here.
+ *
+ * <p>Limits: handshakes with the same URI and the same headers are handed to the JDK one after the
+ * other (each waits microseconds, until the previous one has been given its cookies, before the JDK
+ * connects), so that response headers are never attributed to the wrong attempt. Cookies set by
+ * redirects or authentication challenges within one handshake are not seen. Java 17's {@code
+ * HttpClient} cannot be closed: its selector thread ends when the client is no longer referenced.
+ * A {@code CookieHandler} set on the builder beforehand is replaced.
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class JdkTransport implements Transport {
+  private static final Set<String> FORBIDDEN_HEADERS = Set.of(
+      "sec-websocket-key", "sec-websocket-accept", "sec-websocket-version",
+      "sec-websocket-extensions");
+
+  private final HttpClient client;
+  private final JdkCookieHandler cookieHandler;
+  private final long maxOutboundBytes;
+
+  private JdkTransport(HttpClient client, JdkCookieHandler cookieHandler, long maxOutboundBytes) {
+    this.client = client;
+    this.cookieHandler = cookieHandler;
+    this.maxOutboundBytes = maxOutboundBytes;
+  }
+
+  /**
+   * Creates a transport on a default {@link HttpClient}.
+   *
+   * @return the transport
+   */
+  public static JdkTransport create() {
+    return builder(HttpClient.newBuilder()).build();
+  }
+
+  /**
+   * Creates a transport on a client built from the application's builder. The builder's cookie
+   * handler is replaced by a {@link JdkCookieHandler} that only serves WebSocket handshakes.
+   *
+   * @param httpClientBuilder the application's builder, with its TLS, proxy, executor and timeouts
+   * @return the transport
+   */
+  public static JdkTransport create(HttpClient.Builder httpClientBuilder) {
+    return builder(httpClientBuilder).build();
+  }
+
+  /**
+   * A builder for a transport with options.
+   *
+   * @param httpClientBuilder the application's builder, with its TLS, proxy, executor and timeouts
+   * @return a new builder
+   */
+  public static Builder builder(HttpClient.Builder httpClientBuilder) {
+    return new Builder(Objects.requireNonNull(httpClientBuilder, "httpClientBuilder == null"));
+  }
+
+  /**
+   * The client this transport opens WebSockets on; the application may send its own HTTP requests
+   * on it, with the cookies of the jar given to {@link Builder#cookieJar}.
+   *
+   * @return the client
+   */
+  public HttpClient httpClient() {
+    return client;
+  }
+
+  /**
+   * The cookie handler installed on {@link #httpClient()}.
+   *
+   * @return the handler
+   */
+  public JdkCookieHandler cookieHandler() {
+    return cookieHandler;
+  }
+
+  /**
+   * Starts one handshake. A {@code Sec-WebSocket-Protocol} header is passed to the JDK as its list
+   * of subprotocols.
+   *
+   * @param request what to connect to and which headers to send
+   * @param listener receives the events of this attempt
+   * @return the attempt
+   * @throws IllegalArgumentException if the request sets a {@code Sec-WebSocket-Key},
+   *     {@code -Accept}, {@code -Version} or {@code -Extensions} header, which the JDK sets itself
+   */
+  @Override
+  public TransportConnection open(HandshakeRequest request, TransportListener listener) {
+    Objects.requireNonNull(request, "request == null");
+    Objects.requireNonNull(listener, "listener == null");
+    for (String name : request.headers().keySet()) {
+      if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("header (" + name + ") is set by the JDK itself");
+      }
+    }
+    JdkConnection connection = new JdkConnection(
+        client, cookieHandler.handshakes, request, listener, maxOutboundBytes);
+    connection.start();
+    return connection;
+  }
+
+  /**
+   * The library's name.
+   *
+   * @return {@code "jdk"}
+   */
+  @Override
+  public String name() {
+    return "jdk";
+  }
+
+  /** Names the library and the jar. */
+  @Override
+  public String toString() {
+    return "JdkTransport{" + cookieHandler.cookieJar() + "}";
+  }
+
+  /**
+   * Builds a {@link JdkTransport}.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private final HttpClient.Builder httpClientBuilder;
+    private CookieJar cookieJar = CookieJar.NO_COOKIES;
+    private long maxOutboundBytes = 16L * 1024 * 1024;
+
+    private Builder(HttpClient.Builder httpClientBuilder) {
+      this.httpClientBuilder = httpClientBuilder;
+    }
+
+    /**
+     * The jar the client's plain HTTP requests load cookies from and save them to, so that they and
+     * the engine's handshakes share one jar. Default {@link CookieJar#NO_COOKIES}: the client's
+     * plain requests carry no cookies.
+     *
+     * @param cookieJar the jar, usually the one the engine uses
+     * @return this
+     */
+    public Builder cookieJar(CookieJar cookieJar) {
+      this.cookieJar = cookieJar;
+      return this;
+    }
+
+    /**
+     * How many bytes of messages may wait for the JDK to send them (text counted in chars) before
+     * sends return {@code false}. Default 16 MiB.
+     *
+     * @param maxOutboundBytes a positive number of bytes
+     * @return this
+     */
+    public Builder maxOutboundBytes(long maxOutboundBytes) {
+      this.maxOutboundBytes = maxOutboundBytes;
+      return this;
+    }
+
+    /**
+     * Installs the cookie handler on the {@code HttpClient.Builder} and builds the client and the
+     * transport.
+     *
+     * @return the transport
+     * @throws NullPointerException if the cookie jar is {@code null}
+     * @throws IllegalArgumentException if {@code maxOutboundBytes} is not positive
+     */
+    public JdkTransport build() {
+      Objects.requireNonNull(cookieJar, "cookieJar == null");
+      if (maxOutboundBytes <= 0) {
+        throw new IllegalArgumentException(
+            "maxOutboundBytes (" + maxOutboundBytes + ") must be > 0");
+      }
+      JdkCookieHandler handler = JdkCookieHandler.of(cookieJar);
+      HttpClient client = httpClientBuilder.cookieHandler(handler).build();
+      return new JdkTransport(client, handler, maxOutboundBytes);
+    }
+  }
+}
