@@ -11,6 +11,7 @@ import io.stickyws.testing.Threads;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import mockwebserver3.MockResponse;
@@ -92,16 +93,25 @@ public abstract class TransportContract {
 
   /** Echoes text; can close or drop on command. */
   protected static class EchoServer extends WebSocketListener {
-    volatile WebSocket socket;
+    private final CountDownLatch opened = new CountDownLatch(1);
+    private volatile WebSocket socket;
     final String greeting;
 
     EchoServer(String greeting) {
       this.greeting = greeting;
     }
 
+    /** The server side of the connection, once the server saw it open (bounded wait). */
+    WebSocket socket() throws InterruptedException {
+      assertThat(opened.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as("server side open within " + WAIT).isTrue();
+      return socket;
+    }
+
     @Override
     public void onOpen(WebSocket webSocket, Response response) {
       socket = webSocket;
+      opened.countDown();
       if (greeting != null) {
         webSocket.send(greeting);
       }
@@ -139,7 +149,7 @@ public abstract class TransportContract {
     listener.await("open", WAIT);
     assertThat(takeRequest().getHeaders().get("Cookie")).isNull();
 
-    first.socket.close(1011, "server error");
+    first.socket().close(1011, "server error");
     listener.await(e -> e.startsWith("open"), 2, WAIT);
 
     assertThat(takeRequest().getHeaders().values("Cookie")).containsExactly("SERVERID=backend1");
@@ -169,9 +179,9 @@ public abstract class TransportContract {
     server.enqueue(upgrade(new EchoServer(null)).build());
     connect();
     listener.await("open", WAIT);
-    first.socket.close(1011, "");
+    first.socket().close(1011, "");
     listener.await(e -> e.startsWith("open"), 2, WAIT);
-    second.socket.close(1011, "");
+    second.socket().close(1011, "");
     listener.await(e -> e.startsWith("open"), 3, WAIT);
 
     takeRequest();
@@ -190,7 +200,7 @@ public abstract class TransportContract {
     server.enqueue(upgrade(new EchoServer(null)).build());
     connect();
     listener.await("open", WAIT);
-    first.socket.close(1011, "");
+    first.socket().close(1011, "");
     listener.await(e -> e.startsWith("open"), 2, WAIT);
 
     takeRequest();
@@ -231,7 +241,7 @@ public abstract class TransportContract {
     server.enqueue(upgrade(new EchoServer(null)).build());
     connect();
     listener.await("open", WAIT);
-    first.socket.close(1012, "service restart");
+    first.socket().close(1012, "service restart");
     listener.await(e -> e.startsWith("open"), 2, WAIT);
 
     takeRequest();
@@ -241,17 +251,18 @@ public abstract class TransportContract {
 
   @Test
   void reconnectsAfterTheTcpConnectionDropsWithoutACloseFrame() throws Exception {
-    EchoServer first = new EchoServer(null);
-    server.enqueue(upgrade(first).addHeader("Set-Cookie", "SERVERID=backend1; path=/").build());
-    server.enqueue(upgrade(new EchoServer(null)).build());
-    connect();
-    listener.await("open", WAIT);
-    first.socket.cancel();
-    listener.await(e -> e.startsWith("open"), 2, WAIT);
+    try (SilentWebSocketServer raw =
+        new SilentWebSocketServer("Set-Cookie: SERVERID=backend1; path=/\r\n")) {
+      session = sessionBuilder().noHeartbeat().build();
+      session.connect(raw.uri(), listener);
+      listener.await("open", WAIT);
+      raw.dropAll();
+      listener.await(e -> e.startsWith("open"), 2, WAIT);
 
-    assertThat(listener.events("disconnected")).containsExactly("disconnected 1006 retry 50ms");
-    takeRequest();
-    assertThat(takeRequest().getHeaders().values("Cookie")).containsExactly("SERVERID=backend1");
+      assertThat(listener.events("disconnected")).containsExactly("disconnected 1006 retry 50ms");
+      assertThat(raw.requestHeads().get(0)).doesNotContainIgnoringCase("cookie:");
+      assertThat(raw.requestHeads().get(1)).containsIgnoringCase("cookie: SERVERID=backend1\r\n");
+    }
   }
 
   @Test

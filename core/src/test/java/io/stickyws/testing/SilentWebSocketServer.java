@@ -29,8 +29,19 @@ public final class SilentWebSocketServer implements AutoCloseable {
   private final Thread acceptor;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicInteger handshakes = new AtomicInteger();
+  private final List<String> requestHeads = new CopyOnWriteArrayList<>();
+  private final String extraHeaders;
 
   public SilentWebSocketServer() throws IOException {
+    this("");
+  }
+
+  /**
+   * @param extraResponseHeaders lines added to every 101, each ending in CRLF (for example
+   *     {@code "Set-Cookie: SERVERID=b1; path=/\r\n"})
+   */
+  public SilentWebSocketServer(String extraResponseHeaders) throws IOException {
+    this.extraHeaders = extraResponseHeaders;
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     acceptor = new Thread(this::acceptLoop, "silent-websocket-server");
     acceptor.setDaemon(true);
@@ -40,6 +51,19 @@ public final class SilentWebSocketServer implements AutoCloseable {
   /** @return the ws:// URI of this server */
   public URI uri() {
     return URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/silent");
+  }
+
+  /** @return the request line and headers of every handshake, in order */
+  public List<String> requestHeads() {
+    return List.copyOf(requestHeads);
+  }
+
+  /** Drops every connection at once: TCP closed, no close frame. */
+  public void dropAll() throws IOException {
+    for (Socket socket : sockets) {
+      socket.setSoLinger(true, 0);
+      socket.close();
+    }
   }
 
   /** @return how many handshakes it completed */
@@ -65,6 +89,7 @@ public final class SilentWebSocketServer implements AutoCloseable {
     try (socket) {
       InputStream in = socket.getInputStream();
       String request = readHead(in);
+      requestHeads.add(request);
       String key = null;
       for (String line : request.split("\r\n")) {
         int colon = line.indexOf(':');
@@ -80,7 +105,8 @@ public final class SilentWebSocketServer implements AutoCloseable {
           .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
       OutputStream out = socket.getOutputStream();
       out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-          + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n")
+          + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n" + extraHeaders
+          + "\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       handshakes.incrementAndGet();

@@ -2,7 +2,6 @@ package io.stickyws.jdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
@@ -137,7 +136,6 @@ class JdkTransportHttpTest {
         .containsExactly("SERVERID=backend1; Path=/", "session=abc; Path=/; HttpOnly");
     assertThat(open.response.header("Upgrade")).hasValue("websocket");
 
-    assumeTrue(cookieParsingImplemented(), "Cookie.parseAll is still a stub in this worktree");
     ListJar jar = new ListJar();
     jar.saveFromResponse(wsUri("/ws"), Cookie.parseAll(wsUri("/ws"), setCookies, Instant.now()));
     assertThat(jar.cookies).extracting(Cookie::name).containsExactly("SERVERID", "session");
@@ -316,7 +314,6 @@ class JdkTransportHttpTest {
 
   @Test
   void plainRequestsOnTheSameClientShareTheJar() throws Exception {
-    assumeTrue(cookieParsingImplemented(), "Cookie.parseAll is still a stub in this worktree");
     ListJar jar = new ListJar();
     JdkTransport shared = JdkTransport.builder(HttpClient.newBuilder()).cookieJar(jar).build();
     server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "SERVERID=backend3; Path=/")
@@ -402,15 +399,6 @@ class JdkTransportHttpTest {
       }
     }
     throw new NoSuchFieldException(name);
-  }
-
-  static boolean cookieParsingImplemented() {
-    try {
-      Cookie.parseAll(URI.create("http://example.com/"), List.of("a=b"), Instant.now());
-      return true;
-    } catch (UnsupportedOperationException e) {
-      return false;
-    }
   }
 
   /** A jar that keeps every cookie saved, in order, and loads them all. */
