@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import okhttp3.CookieJar;
@@ -106,13 +107,17 @@ public final class OkHttpTransport implements Transport {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
     Request okRequest = toOkHttp(request);
-    OkHttpClient webSocketClient = request.heartbeatInterval()
+    OkHttpConnection connection = new OkHttpConnection(listener, request.uri());
+    connection.start(webSocketClient(request.heartbeatInterval()), okRequest);
+    return connection;
+  }
+
+  /** The derived client for one heartbeat interval, made once and kept. */
+  OkHttpClient webSocketClient(Optional<Duration> heartbeatInterval) {
+    return heartbeatInterval
         .map(interval -> withPings.computeIfAbsent(
             interval, i -> client.newBuilder().pingInterval(i).build()))
         .orElse(client);
-    OkHttpConnection connection = new OkHttpConnection(listener, request.uri());
-    connection.start(webSocketClient, okRequest);
-    return connection;
   }
 
   /**
