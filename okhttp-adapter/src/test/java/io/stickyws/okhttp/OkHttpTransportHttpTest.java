@@ -309,11 +309,13 @@ class OkHttpTransportHttpTest {
     events.takeUntil("closed", WAIT);
     server.close();
 
-    // Threads the adapter may leave are OkHttp's own, owned by the application: the client's
-    // dispatcher ("OkHttp Dispatcher", renamed "OkHttp <url>" while a call runs) and the global
-    // daemon "OkHttp TaskRunner". Nothing else may survive; MockWebServer's threads end with it.
+    // Threads that may remain are OkHttp's own, owned by the application: the client's dispatcher
+    // ("OkHttp Dispatcher", renamed "OkHttp <url>" while a call runs), and the global daemons
+    // "OkHttp TaskRunner" and "Okio Watchdog". Nothing else may survive; MockWebServer's threads
+    // end with it.
     await().pollInSameThread().atMost(WAIT).untilAsserted(() ->
-        assertThat(newThreads(before)).allMatch(t -> t.getName().startsWith("OkHttp")));
+        assertThat(newThreads(before)).allMatch(t -> t.getName().startsWith("OkHttp")
+            || t.getName().equals("Okio Watchdog") && t.isDaemon()));
     // Once the application shuts its dispatcher down, no new non-daemon thread remains at all.
     client.dispatcher().executorService().shutdown();
     await().pollInSameThread().atMost(WAIT).untilAsserted(() ->
