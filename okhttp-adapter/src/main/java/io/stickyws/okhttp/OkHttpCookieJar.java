@@ -131,8 +131,10 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
     out.append(cookie.name()).append('=').append(cookie.value());
     if (cookie.persistent()) {
       // OkHttp keeps an absolute time (Long.MIN_VALUE once expired); Max-Age=0 deletes.
-      long millis = cookie.expiresAt() - now.toEpochMilli();
-      long seconds = millis <= 0 ? 0 : (millis + 999) / 1000;
+      // Compare before subtracting: Long.MIN_VALUE minus now would overflow.
+      long expiresAt = cookie.expiresAt();
+      long nowMillis = now.toEpochMilli();
+      long seconds = expiresAt <= nowMillis ? 0 : (expiresAt - nowMillis + 999) / 1000;
       out.append("; Max-Age=").append(seconds);
     }
     if (!cookie.hostOnly()) {
