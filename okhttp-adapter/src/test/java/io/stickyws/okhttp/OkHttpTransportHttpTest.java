@@ -222,6 +222,21 @@ class OkHttpTransportHttpTest {
   }
 
   @Test
+  void reportsTheServersCloseCodeWhenItDropsTheConnectionRightAfterItsCloseFrame()
+      throws Exception {
+    try (RawWebSocketServer raw = new RawWebSocketServer(RawWebSocketServer.Then.CLOSE_THEN_DROP)) {
+      open(OkHttpTransport.create(client), HandshakeRequest.of(raw.uri(), Map.of()));
+      assertThat(events.take(WAIT).type).isEqualTo("open");
+      Event closed = events.take(WAIT);
+      assertThat(closed.type).isEqualTo("closed");
+      assertThat(closed.code).isEqualTo(1012);
+      assertThat(closed.reason).isEqualTo("restart");
+      assertThat(closed.remote).isTrue();
+      assertExactlyOneTerminalEventStays();
+    }
+  }
+
+  @Test
   void abortAfterOpenReportsOneFailureAndDropsTheSocket() throws Exception {
     TransportConnection connection = openEcho();
     connection.abort();

@@ -15,12 +15,12 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * A loopback server that completes one WebSocket handshake and then either drops the TCP connection
- * at once (no close frame) or goes silent (never reads, so pings get no pong). What mockwebserver
- * cannot do.
+ * A loopback server that completes one WebSocket handshake and then drops the TCP connection at
+ * once (no close frame), sends a close frame 1012 and drops the connection without waiting for the
+ * answer, or goes silent (never reads, so pings get no pong). What mockwebserver cannot do.
  */
 final class RawWebSocketServer implements AutoCloseable {
-  enum Then { DROP, SILENT }
+  enum Then { DROP, CLOSE_THEN_DROP, SILENT }
 
   private final ServerSocket serverSocket;
   private final Thread thread;
@@ -53,7 +53,13 @@ final class RawWebSocketServer implements AutoCloseable {
       out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
           + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      if (then == Then.DROP) {
+      if (then == Then.CLOSE_THEN_DROP) {
+        byte[] reason = "restart".getBytes(StandardCharsets.UTF_8);
+        out.write(new byte[] {(byte) 0x88, (byte) (2 + reason.length), 0x03, (byte) 0xF4});
+        out.write(reason);
+        out.flush();
+      }
+      if (then != Then.SILENT) {
         socket.close();
       }
     } catch (IOException e) {
