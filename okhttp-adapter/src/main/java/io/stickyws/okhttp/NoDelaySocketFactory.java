@@ -1,0 +1,68 @@
+package io.stickyws.okhttp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import javax.net.SocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wraps the application's socket factory and enables {@code TCP_NODELAY} on every socket it makes.
+ * OkHttp layers TLS over the plain socket this returns, so {@code wss://} is covered as well.
+ * Without it, Nagle's algorithm and delayed ACKs add tens of milliseconds to a TLS handshake.
+ *
+ * <p>Instances are thread-safe when the wrapped factory is.
+ */
+final class NoDelaySocketFactory extends SocketFactory {
+  private static final Logger log = LoggerFactory.getLogger(NoDelaySocketFactory.class);
+
+  private final SocketFactory delegate;
+
+  NoDelaySocketFactory(SocketFactory delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Socket createSocket() throws IOException {
+    return noDelay(delegate.createSocket());
+  }
+
+  @Override
+  public Socket createSocket(String host, int port) throws IOException {
+    return noDelay(delegate.createSocket(host, port));
+  }
+
+  @Override
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+      throws IOException {
+    return noDelay(delegate.createSocket(host, port, localHost, localPort));
+  }
+
+  @Override
+  public Socket createSocket(InetAddress host, int port) throws IOException {
+    return noDelay(delegate.createSocket(host, port));
+  }
+
+  @Override
+  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+      throws IOException {
+    return noDelay(delegate.createSocket(address, port, localAddress, localPort));
+  }
+
+  private static Socket noDelay(Socket socket) {
+    try {
+      socket.setTcpNoDelay(true);
+    } catch (SocketException e) {
+      // Not fatal: the connection works, only slower.
+      log.debug("could not enable TCP_NODELAY: {}", e.toString());
+    }
+    return socket;
+  }
+
+  @Override
+  public String toString() {
+    return "NoDelaySocketFactory{" + delegate + "}";
+  }
+}

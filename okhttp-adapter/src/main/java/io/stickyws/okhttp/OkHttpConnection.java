@@ -1,0 +1,278 @@
+package io.stickyws.okhttp;
+
+import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.TransportConnection;
+import io.stickyws.spi.TransportListener;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Headers;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okio.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection attempt on OkHttp: translates {@link WebSocketListener} callbacks into
+ * {@link TransportListener} events, and {@link TransportConnection} calls into {@link WebSocket}
+ * calls.
+ *
+ * <p>OkHttp calls its listener from a reader thread (open, messages, closing) and, for a failed
+ * write or a missing pong, from a writer thread; so events go through a small serial queue drained
+ * by whichever OkHttp thread posts first. No lock is held while the engine's listener runs, and no
+ * thread is created.
+ *
+ * <p>Thread-safe.
+ */
+final class OkHttpConnection extends WebSocketListener implements TransportConnection {
+  private static final Logger log = LoggerFactory.getLogger(OkHttpConnection.class);
+
+  private final TransportListener listener;
+  private final String safeUri;
+
+  /** Set once a terminal event has been queued; later terminal events are dropped. */
+  private final AtomicBoolean terminated = new AtomicBoolean();
+  /** Set when the engine asked to close, before the server's close frame arrived. */
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
+
+  private final Queue<Event> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger wip = new AtomicInteger();
+  /** Only read and written by the thread draining {@link #pending}. */
+  private boolean terminalDelivered;
+
+  private volatile WebSocket webSocket;
+  private volatile boolean open;
+  /** The server's close frame, once read: -1 until then. */
+  private volatile int receivedCode = -1;
+  private volatile String receivedReason = "";
+  private volatile boolean remoteInitiated;
+
+  OkHttpConnection(TransportListener listener, URI uri) {
+    this.listener = listener;
+    this.safeUri = safeUri(uri);
+  }
+
+  /** Starts the handshake; OkHttp may report a failure before this returns. */
+  void start(OkHttpClient client, Request request) {
+    log.debug("opening {}", safeUri);
+    webSocket = client.newWebSocket(request, this);
+  }
+
+  // --- TransportConnection, called by the engine ---
+
+  @Override
+  public boolean sendText(String text) {
+    WebSocket ws = webSocket;
+    return open && !terminated.get() && ws != null && ws.send(text);
+  }
+
+  @Override
+  public boolean sendBinary(ByteBuffer data) {
+    WebSocket ws = webSocket;
+    if (!open || terminated.get() || ws == null) {
+      return false;
+    }
+    // ByteString.of copies the remaining bytes; the duplicate leaves the caller's position alone.
+    return ws.send(ByteString.of(data.duplicate()));
+  }
+
+  /** OkHttp's public API cannot send pings on demand: always {@code false}. */
+  @Override
+  public boolean sendPing(ByteBuffer payload) {
+    return false;
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    WebSocket ws = webSocket;
+    if (terminated.get() || ws == null) {
+      return;
+    }
+    closeRequested.set(true);
+    log.debug("closing {} with {}", safeUri, code);
+    ws.close(code, reason);
+  }
+
+  @Override
+  public void abort() {
+    WebSocket ws = webSocket;
+    if (terminated.get() || ws == null) {
+      return;
+    }
+    log.debug("aborting {}", safeUri);
+    ws.cancel();
+    // OkHttp reports the cancel as onFailure on its own thread, usually; report it now so that
+    // exactly one terminal event follows an abort in every state. OkHttp's own report is dropped.
+    terminal(() -> listener.onFailure(new IOException("aborted"), null));
+  }
+
+  // --- WebSocketListener, called by OkHttp's threads ---
+
+  @Override
+  public void onOpen(WebSocket ws, Response response) {
+    try {
+      HandshakeResponse handshake = handshakeResponse(response);
+      open = true;
+      log.debug("opened {}", safeUri);
+      post(() -> listener.onOpen(handshake));
+    } catch (RuntimeException e) {
+      log.warn("could not report the open of {}", safeUri, e);
+    }
+  }
+
+  @Override
+  public void onMessage(WebSocket ws, String text) {
+    post(() -> listener.onText(text));
+  }
+
+  @Override
+  public void onMessage(WebSocket ws, ByteString bytes) {
+    ByteBuffer data = ByteBuffer.wrap(bytes.toByteArray());
+    post(() -> listener.onBinary(data));
+  }
+
+  @Override
+  public void onClosing(WebSocket ws, int code, String reason) {
+    try {
+      receivedReason = reason == null ? "" : reason;
+      remoteInitiated = !closeRequested.get();
+      receivedCode = code;
+      log.debug("{} received close {} (remote first: {})", safeUri, code, remoteInitiated);
+      // OkHttp does not answer a close frame by itself: complete the closing handshake, echoing the
+      // code when it may be sent (1005 "no status" may not). Does nothing if we closed first.
+      ws.close(sendable(code) ? code : 1000, null);
+    } catch (RuntimeException e) {
+      log.warn("could not answer the close frame of {}", safeUri, e);
+    }
+  }
+
+  @Override
+  public void onClosed(WebSocket ws, int code, String reason) {
+    boolean remote = remoteInitiated;
+    String why = reason == null ? "" : reason;
+    log.debug("closed {} with {} (remote: {})", safeUri, code, remote);
+    terminal(() -> listener.onClosed(code, why, remote));
+  }
+
+  @Override
+  public void onFailure(WebSocket ws, Throwable t, Response response) {
+    try {
+      HandshakeResponse handshake = response == null ? null : handshakeResponse(response);
+      int code = receivedCode;
+      if (handshake == null && code != -1) {
+        // The peer's close frame arrived, then the socket failed before OkHttp finished the
+        // closing handshake: the close code is what the engine needs.
+        String reason = receivedReason;
+        boolean remote = remoteInitiated;
+        log.debug("closed {} with {} then failed: {}", safeUri, code, t.toString());
+        terminal(() -> listener.onClosed(code, reason, remote));
+      } else {
+        log.debug("failed {}: {} (status {})", safeUri, t.getClass().getName(),
+            handshake == null ? "none" : handshake.status());
+        terminal(() -> listener.onFailure(t, handshake));
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not report the failure of {}", safeUri, e);
+      terminal(() -> listener.onFailure(t, null));
+    }
+  }
+
+  // --- delivery ---
+
+  private void post(Runnable call) {
+    if (!terminated.get()) {
+      enqueue(new Event(call, false));
+    }
+  }
+
+  private void terminal(Runnable call) {
+    if (terminated.compareAndSet(false, true)) {
+      enqueue(new Event(call, true));
+    }
+  }
+
+  /** Runs events one at a time in order, on whichever thread finds the queue idle. */
+  private void enqueue(Event event) {
+    pending.add(event);
+    if (wip.getAndIncrement() != 0) {
+      return; // another thread is draining and will run it
+    }
+    int missed = 1;
+    do {
+      Event next;
+      while ((next = pending.poll()) != null) {
+        if (terminalDelivered) {
+          continue; // nothing after the terminal event
+        }
+        terminalDelivered = next.terminal;
+        try {
+          next.call.run();
+        } catch (Throwable e) { // never into OkHttp's threads
+          log.warn("transport listener failed for {}", safeUri, e);
+        }
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private static final class Event {
+    final Runnable call;
+    final boolean terminal;
+
+    Event(Runnable call, boolean terminal) {
+      this.call = call;
+      this.terminal = terminal;
+    }
+  }
+
+  // --- helpers ---
+
+  /** Every header of the response, repeated ones as separate values in order. */
+  static HandshakeResponse handshakeResponse(Response response) {
+    Headers headers = response.headers();
+    Map<String, String> spelling = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    for (int i = 0; i < headers.size(); i++) {
+      String name = spelling.computeIfAbsent(headers.name(i), n -> n);
+      values.computeIfAbsent(name, n -> new ArrayList<>()).add(headers.value(i));
+    }
+    return HandshakeResponse.of(response.code(), values);
+  }
+
+  /** Whether OkHttp lets a client send this close code. */
+  static boolean sendable(int code) {
+    return code >= 1000 && code < 5000 && !(code >= 1004 && code <= 1006)
+        && !(code >= 1015 && code <= 2999);
+  }
+
+  /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
+  static String safeUri(URI uri) {
+    StringBuilder out = new StringBuilder();
+    out.append(uri.getScheme()).append("://").append(uri.getHost());
+    if (uri.getPort() != -1) {
+      out.append(':').append(uri.getPort());
+    }
+    if (uri.getRawPath() != null) {
+      out.append(uri.getRawPath());
+    }
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "OkHttpConnection{" + safeUri + "}";
+  }
+}

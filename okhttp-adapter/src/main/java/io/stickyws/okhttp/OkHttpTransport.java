@@ -1,0 +1,215 @@
+package io.stickyws.okhttp;
+
+import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.Transport;
+import io.stickyws.spi.TransportConnection;
+import io.stickyws.spi.TransportListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import okhttp3.CookieJar;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+
+/**
+ * The stickyws transport on OkHttp 5: opens WebSocket connections with the application's own
+ * {@link OkHttpClient}, keeping its TLS, proxy, timeouts, interceptors, dispatcher and connection
+ * pool.
+ *
+ * <pre>{@code
+ * OkHttpClient client = new OkHttpClient();
+ * Transport transport = OkHttpTransport.create(client);
+ * }</pre>
+ *
+ * <p>The WebSocket client is derived from the application's client with
+ * {@link OkHttpClient#newBuilder()} and changed in two ways only: its {@link CookieJar} is
+ * {@link CookieJar#NO_COOKIES}, so the {@code Cookie} header the engine puts on the handshake is
+ * sent exactly as given (OkHttp would otherwise replace it with the jar's cookies); and, unless
+ * {@link Builder#tcpNoDelay(boolean)} turned it off, its socket factory wraps the application's to
+ * enable {@code TCP_NODELAY}, which covers {@code wss://} too since TLS is layered over that socket.
+ * (OkHttp connects through a SOCKS proxy without the socket factory: there it stays off.) To share
+ * one stickyws cookie jar with the application's REST calls, see
+ * {@link #withCookieJar(OkHttpClient, io.stickyws.cookie.CookieJar)}.
+ *
+ * <p>OkHttp's public WebSocket API can neither send a ping on demand nor report a pong, so
+ * {@link #supportsPing()} is {@code false}: when the engine asks for heartbeats
+ * ({@link HandshakeRequest#heartbeatInterval()}), the connection is opened with that interval as
+ * OkHttp's {@link OkHttpClient.Builder#pingInterval(Duration) pingInterval}, and OkHttp fails the
+ * connection when a pong is missing. Without a heartbeat interval, the application client's own
+ * {@code pingInterval} applies.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class OkHttpTransport implements Transport {
+  private final OkHttpClient client;
+  private final boolean tcpNoDelay;
+  /** One derived client per heartbeat interval; they share the application's pool and threads. */
+  private final ConcurrentMap<Duration, OkHttpClient> withPings = new ConcurrentHashMap<>();
+
+  private OkHttpTransport(Builder builder) {
+    this.tcpNoDelay = builder.tcpNoDelay;
+    OkHttpClient.Builder derived = builder.client.newBuilder().cookieJar(CookieJar.NO_COOKIES);
+    if (tcpNoDelay) {
+      derived.socketFactory(new NoDelaySocketFactory(builder.client.socketFactory()));
+    }
+    this.client = derived.build();
+  }
+
+  /**
+   * A transport on {@code client} with the default options ({@code TCP_NODELAY} on).
+   *
+   * @param client the application's client; it is not changed
+   * @return the transport
+   */
+  public static OkHttpTransport create(OkHttpClient client) {
+    return builder(client).build();
+  }
+
+  /**
+   * A builder for a transport on {@code client}.
+   *
+   * @param client the application's client; it is not changed
+   * @return a builder with the default options
+   */
+  public static Builder builder(OkHttpClient client) {
+    return new Builder(Objects.requireNonNull(client, "client == null"));
+  }
+
+  /**
+   * A client for the application's REST calls that stores and sends cookies in {@code jar}, the jar
+   * its stickyws connection uses: the balancer's affinity cookie set on a REST response is then
+   * sent on the next WebSocket handshake, and the other way round, so both land on one backend.
+   *
+   * @param client the application's client; it is not changed
+   * @param jar the stickyws cookie jar
+   * @return {@code client.newBuilder().cookieJar(OkHttpCookieJar.of(jar)).build()}
+   */
+  public static OkHttpClient withCookieJar(OkHttpClient client, io.stickyws.cookie.CookieJar jar) {
+    Objects.requireNonNull(client, "client == null");
+    return client.newBuilder().cookieJar(OkHttpCookieJar.of(jar)).build();
+  }
+
+  /**
+   * Starts a handshake with the request's headers as given (OkHttp adds only its own
+   * {@code Host}, {@code User-Agent}, {@code Accept-Encoding} and WebSocket upgrade headers).
+   *
+   * @param request the URI and headers
+   * @param listener receives the events of this attempt
+   * @return the connection, usable at once
+   * @throws IllegalArgumentException if OkHttp cannot express the URI or a header
+   */
+  @Override
+  public TransportConnection open(HandshakeRequest request, TransportListener listener) {
+    Objects.requireNonNull(request, "request == null");
+    Objects.requireNonNull(listener, "listener == null");
+    Request okRequest = toOkHttp(request);
+    OkHttpConnection connection = new OkHttpConnection(listener, request.uri());
+    connection.start(webSocketClient(request.heartbeatInterval()), okRequest);
+    return connection;
+  }
+
+  /** The derived client for one heartbeat interval, made once and kept. */
+  OkHttpClient webSocketClient(Optional<Duration> heartbeatInterval) {
+    return heartbeatInterval
+        .map(interval -> withPings.computeIfAbsent(
+            interval, i -> client.newBuilder().pingInterval(i).build()))
+        .orElse(client);
+  }
+
+  /**
+   * The library's name.
+   *
+   * @return {@code "okhttp"}
+   */
+  @Override
+  public String name() {
+    return "okhttp";
+  }
+
+  /**
+   * OkHttp sends its own keep-alive pings, configured from the heartbeat interval, and reports a
+   * missing pong as a failure; it cannot send one on demand.
+   *
+   * @return {@code false}
+   */
+  @Override
+  public boolean supportsPing() {
+    return false;
+  }
+
+  /**
+   * Whether {@code TCP_NODELAY} is enabled on the WebSocket sockets.
+   *
+   * @return {@code true} by default
+   */
+  public boolean tcpNoDelay() {
+    return tcpNoDelay;
+  }
+
+  @Override
+  public String toString() {
+    return "OkHttpTransport{tcpNoDelay=" + tcpNoDelay + "}";
+  }
+
+  private static Request toOkHttp(HandshakeRequest request) {
+    Request.Builder builder = new Request.Builder();
+    try {
+      // OkHttp accepts ws:// and wss:// here and maps them to http:// and https://.
+      builder.url(request.uri().toString());
+    } catch (IllegalArgumentException e) { // its message shows the query, which may hold secrets
+      throw new IllegalArgumentException(
+          "uri (" + OkHttpConnection.safeUri(request.uri()) + ") is not a URL OkHttp accepts");
+    }
+    for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
+      for (String value : header.getValue()) {
+        try {
+          builder.addHeader(header.getKey(), value);
+        } catch (IllegalArgumentException e) { // may show the value
+          throw new IllegalArgumentException(
+              "header (" + header.getKey() + ") has a name or value OkHttp does not accept");
+        }
+      }
+    }
+    return builder.build();
+  }
+
+  /**
+   * Builds an {@link OkHttpTransport}.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private final OkHttpClient client;
+    private boolean tcpNoDelay = true;
+
+    private Builder(OkHttpClient client) {
+      this.client = client;
+    }
+
+    /**
+     * Whether to enable {@code TCP_NODELAY} on the WebSocket sockets. On by default: without it a
+     * TLS handshake through a balancer takes about 50 ms instead of 10, Nagle's algorithm waiting
+     * for delayed ACKs.
+     *
+     * @param tcpNoDelay {@code false} to keep the socket factory's own setting
+     * @return this
+     */
+    public Builder tcpNoDelay(boolean tcpNoDelay) {
+      this.tcpNoDelay = tcpNoDelay;
+      return this;
+    }
+
+    /**
+     * Builds the transport.
+     *
+     * @return the transport
+     */
+    public OkHttpTransport build() {
+      return new OkHttpTransport(this);
+    }
+  }
+}
