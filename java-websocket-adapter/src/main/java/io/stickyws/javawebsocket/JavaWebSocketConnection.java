@@ -206,6 +206,9 @@ final class JavaWebSocketConnection implements TransportConnection {
       if (terminated.get() || aborted || closeRequested) {
         return;
       }
+      if (opened && !client.isOpen()) {
+        return; // the server's closing handshake is under way; its terminal event follows
+      }
       closeRequested = true;
       requestedCode = code;
       requestedReason = why;

@@ -9,6 +9,7 @@ import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.RecordingTransportListener;
 import io.stickyws.spi.RecordingTransportListener.Event;
 import io.stickyws.spi.TransportConnection;
+import io.stickyws.spi.TransportListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ProtocolException;
@@ -32,7 +33,6 @@ import java.util.stream.Collectors;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 import okio.ByteString;
@@ -105,11 +105,6 @@ class JavaWebSocketTransportHttpTest {
       response.addHeader(header);
     }
     server.enqueue(response.build());
-  }
-
-  private Event open(TransportConnection[] holder, String path) {
-    holder[0] = transport.open(request(path), listener);
-    return listener.take(TIMEOUT);
   }
 
   @Test
@@ -263,14 +258,15 @@ class JavaWebSocketTransportHttpTest {
   }
 
   @Test
-  void waitsForTheWholeHeaderBlockOfAFailedHandshake() throws Exception {
+  void readsAFailedHandshakeSentInPieces() throws Exception {
     try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       URI uri = URI.create("ws://127.0.0.1:" + raw.getLocalPort() + "/");
       transport.open(HandshakeRequest.of(uri, Map.of()), listener);
       try (Socket socket = raw.accept()) {
         socket.setTcpNoDelay(true);
         readRequestHead(socket);
-        // the status line alone first: the library would give up on it before the headers come
+        // in pieces: when the client reads the status line alone, the library would give up on it
+        // before the headers come (CapturingDraftTest checks that case deterministically)
         write(socket, "HTTP/1.1 503 Service Unavailable\r\n");
         write(socket, "Retry-After: 7\r\nSet-Cookie: a=1\r\n");
         write(socket, "Set-Cookie: b=2\r\nContent-Length: 0\r\n\r\n");
@@ -505,6 +501,52 @@ class JavaWebSocketTransportHttpTest {
     assertEndedWithOneTerminal();
   }
 
+  @Test
+  void keepsDeliveringWhenTheListenerThrows() {
+    enqueueUpgrade();
+    TransportListener throwing = new TransportListener() {
+      @Override
+      public void onOpen(HandshakeResponse response) {
+        listener.onOpen(response);
+      }
+
+      @Override
+      public void onText(String text) {
+        listener.onText(text);
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void onBinary(ByteBuffer data) {
+        listener.onBinary(data);
+      }
+
+      @Override
+      public void onPong(ByteBuffer payload) {
+        listener.onPong(payload);
+      }
+
+      @Override
+      public void onClosed(int code, String reason, boolean remote) {
+        listener.onClosed(code, reason, remote);
+      }
+
+      @Override
+      public void onFailure(Throwable cause, HandshakeResponse response) {
+        listener.onFailure(cause, response);
+      }
+    };
+    TransportConnection connection = transport.open(request("/"), throwing);
+    assertThat(listener.take(TIMEOUT).type).isEqualTo("open");
+    connection.sendText("one");
+    connection.sendText("two");
+    assertThat(listener.take(TIMEOUT).text).isEqualTo("one");
+    assertThat(listener.take(TIMEOUT).text).isEqualTo("two");
+    connection.close(1000, "");
+    assertThat(listener.take(TIMEOUT).type).isEqualTo("closed");
+    assertEndedWithOneTerminal();
+  }
+
   // ---- helpers ----
 
   /**
@@ -537,14 +579,19 @@ class JavaWebSocketTransportHttpTest {
     assertThat(adapterThreads()).as("threads still alive").isEmpty();
   }
 
+  /**
+   * Threads started since the test began that are still alive, except mockwebserver's and OkHttp's
+   * (the server side). Java-WebSocket has no shared pool: every thread it starts belongs to one
+   * client (connect/read thread, renamed {@code stickyws-java-websocket-read-N}; write thread
+   * {@code WebSocketWriteThread-N}; {@code connectionLostChecker}, which the adapter turns off).
+   */
   private List<Thread> adapterThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> !threadsBefore.contains(t))
         .filter(Thread::isAlive)
-        .filter(t -> t.getName().startsWith("stickyws-")
-            || t.getName().startsWith("WebSocketWriteThread")
-            || t.getName().startsWith("WebSocketConnectReadThread")
-            || t.getName().startsWith("connectionLostChecker"))
+        .filter(t -> !t.getName().startsWith("MockWebServer")
+            && !t.getName().startsWith("OkHttp")
+            && !t.getName().contains("TaskRunner"))
         .collect(Collectors.toList());
   }
 
@@ -565,7 +612,4 @@ class JavaWebSocketTransportHttpTest {
     socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
   }
-
-  @SuppressWarnings("unused")
-  private static void unusedResponseType(Response response) {}
 }
