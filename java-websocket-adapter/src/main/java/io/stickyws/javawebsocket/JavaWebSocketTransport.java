@@ -1,0 +1,247 @@
+package io.stickyws.javawebsocket;
+
+import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.Transport;
+import io.stickyws.spi.TransportConnection;
+import io.stickyws.spi.TransportListener;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.java_websocket.client.WebSocketClient;
+
+/**
+ * Runs stickyws connections on <a href="https://github.com/TooTallNate/Java-WebSocket">Java-WebSocket</a>
+ * ({@code org.java-websocket:Java-WebSocket} 1.6).
+ *
+ * <pre>{@code
+ * Transport transport = JavaWebSocketTransport.create(client -> {
+ *   client.setSocketFactory(mySslContext.getSocketFactory()); // TLS, proxy, ...
+ * });
+ * }</pre>
+ *
+ * <p>Every attempt gets a new {@link WebSocketClient} (the library's clients cannot be reused, and
+ * its {@code reconnect()} deadlocks when called from its own callbacks; the engine owns retries).
+ * Before the customizer sees a new client, the transport has:
+ * <ul>
+ *   <li>enabled {@code TCP_NODELAY} ({@link Builder#tcpNoDelay(boolean)}; Nagle's algorithm with
+ *       delayed ACKs costs about 40 ms per TLS handshake);</li>
+ *   <li>set the library's connection-lost timeout to 0: its own pings and its 1006 close on a missing
+ *       pong would duplicate the engine's heartbeat. A customizer may turn it back on with
+ *       {@code setConnectionLostTimeout}; a connection it closes is then reported as a failure.</li>
+ * </ul>
+ * After the customizer, the transport removes any {@code Cookie} header the customizer added and
+ * sets the headers of the engine's request (they replace same-named headers of the customizer).
+ * The customizer must not call {@code connect()}, {@code reconnect()} or the client's
+ * {@code on*} methods.
+ *
+ * <p>Handshake responses are read from the raw bytes, so that every {@code Set-Cookie} arrives as
+ * its own value, on completed and failed handshakes alike (the library itself joins repeated headers
+ * with {@code "; "}).
+ *
+ * <p>Threads: each attempt runs on the library's two threads, a connect-and-read thread (renamed
+ * {@code stickyws-java-websocket-read-N}) and a write thread (the library names it
+ * {@code WebSocketWriteThread-N} and offers no way to rename it). Both end shortly after the terminal
+ * event. They are non-daemon threads unless the customizer calls {@code setDaemon(true)}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class JavaWebSocketTransport implements Transport {
+  private static final Consumer<WebSocketClient> NO_CUSTOMIZER = client -> { };
+
+  private final Consumer<? super WebSocketClient> customizer;
+  private final boolean tcpNoDelay;
+  private final Duration connectTimeout;
+
+  private JavaWebSocketTransport(Builder builder) {
+    this.customizer = builder.customizer;
+    this.tcpNoDelay = builder.tcpNoDelay;
+    this.connectTimeout = builder.connectTimeout;
+  }
+
+  /**
+   * A transport with the library's defaults, {@code TCP_NODELAY} on.
+   *
+   * @return the transport
+   */
+  public static JavaWebSocketTransport create() {
+    return builder().build();
+  }
+
+  /**
+   * A transport that applies {@code customizer} to every new client before it connects: SSL socket
+   * factory, proxy, DNS resolver, receive buffer size, daemon threads...
+   *
+   * @param customizer configures each new client; called on the thread that opens the connection
+   * @return the transport
+   */
+  public static JavaWebSocketTransport create(Consumer<? super WebSocketClient> customizer) {
+    return builder().customizer(customizer).build();
+  }
+
+  /**
+   * A builder with the defaults: no customizer, {@code TCP_NODELAY} on, no connect timeout.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding this transport's settings.
+   *
+   * @return a new builder
+   */
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Creates a new {@link WebSocketClient}, configures it (see the class description) and starts
+   * its handshake.
+   *
+   * @param request what to connect to and the headers to send; repeated values of one header are
+   *     joined into one line, {@code Cookie} with {@code "; "}, others with {@code ", "}
+   * @param listener receives the events of this attempt
+   * @return the attempt
+   * @throws IllegalArgumentException if a header name is not an HTTP token or a value holds a line
+   *     break
+   */
+  @Override
+  public TransportConnection open(HandshakeRequest request, TransportListener listener) {
+    Objects.requireNonNull(request, "request == null");
+    Objects.requireNonNull(listener, "listener == null");
+    JavaWebSocketConnection.checkHeaders(request.headers());
+    JavaWebSocketConnection connection = new JavaWebSocketConnection(
+        request, listener, connectTimeoutMillis());
+    connection.start(tcpNoDelay, customizer);
+    return connection;
+  }
+
+  private int connectTimeoutMillis() {
+    if (connectTimeout.isZero()) {
+      return 0;
+    }
+    long millis = connectTimeout.toMillis();
+    return (int) Math.max(1, millis); // below a millisecond: not 0, which means no timeout
+  }
+
+  /**
+   * The library's name for logs and reports.
+   *
+   * @return {@code "java-websocket"}
+   */
+  @Override
+  public String name() {
+    return "java-websocket";
+  }
+
+  /**
+   * Whether new clients get {@code TCP_NODELAY} before the customizer runs.
+   *
+   * @return {@code true} by default
+   */
+  public boolean tcpNoDelay() {
+    return tcpNoDelay;
+  }
+
+  /**
+   * The TCP connect timeout given to each client; the engine's handshake timeout still applies.
+   *
+   * @return the timeout, {@link Duration#ZERO} for none (the library's default)
+   */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /**
+   * The customizer applied to each new client.
+   *
+   * @return the customizer, a no-op one by default
+   */
+  public Consumer<? super WebSocketClient> customizer() {
+    return customizer;
+  }
+
+  @Override
+  public String toString() {
+    return "JavaWebSocketTransport{tcpNoDelay=" + tcpNoDelay + ", connectTimeout=" + connectTimeout
+        + (customizer == NO_CUSTOMIZER ? "" : ", customized") + "}";
+  }
+
+  /**
+   * Builds a {@link JavaWebSocketTransport}.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private Consumer<? super WebSocketClient> customizer = NO_CUSTOMIZER;
+    private boolean tcpNoDelay = true;
+    private Duration connectTimeout = Duration.ZERO;
+
+    private Builder() {}
+
+    private Builder(JavaWebSocketTransport transport) {
+      this.customizer = transport.customizer;
+      this.tcpNoDelay = transport.tcpNoDelay;
+      this.connectTimeout = transport.connectTimeout;
+    }
+
+    /**
+     * Configures every new client before it connects (TLS socket factory, proxy, DNS resolver...).
+     * It runs after the transport's own settings, so it may override them.
+     *
+     * @param customizer the customizer
+     * @return this builder
+     */
+    public Builder customizer(Consumer<? super WebSocketClient> customizer) {
+      this.customizer = customizer;
+      return this;
+    }
+
+    /**
+     * Whether to enable {@code TCP_NODELAY} on each client's socket (the library's default is off).
+     *
+     * @param tcpNoDelay {@code true} (the default) to disable Nagle's algorithm
+     * @return this builder
+     */
+    public Builder tcpNoDelay(boolean tcpNoDelay) {
+      this.tcpNoDelay = tcpNoDelay;
+      return this;
+    }
+
+    /**
+     * The TCP connect timeout of each client (Java-WebSocket has no other handshake timeout; the
+     * engine's handshake timeout covers the whole handshake).
+     *
+     * @param connectTimeout a positive duration of at most {@link Integer#MAX_VALUE} milliseconds,
+     *     or {@link Duration#ZERO} for none (the default)
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * Builds the transport.
+     *
+     * @return the transport
+     * @throws NullPointerException if the customizer or the connect timeout is {@code null}
+     * @throws IllegalArgumentException if the connect timeout is negative or too long
+     */
+    public JavaWebSocketTransport build() {
+      Objects.requireNonNull(customizer, "customizer == null");
+      Objects.requireNonNull(connectTimeout, "connectTimeout == null");
+      if (connectTimeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "connectTimeout (" + connectTimeout + ") must be zero or positive");
+      }
+      if (connectTimeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException("connectTimeout (" + connectTimeout
+            + ") must be at most " + Duration.ofMillis(Integer.MAX_VALUE));
+      }
+      return new JavaWebSocketTransport(this);
+    }
+  }
+}

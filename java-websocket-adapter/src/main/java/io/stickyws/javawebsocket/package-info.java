@@ -1,0 +1,4 @@
+/**
+ * The stickyws transport for Java-WebSocket: {@link io.stickyws.javawebsocket.JavaWebSocketTransport}.
+ */
+package io.stickyws.javawebsocket;
