@@ -47,7 +47,6 @@ class OkHttpCookieJarHttpTest {
 
   @Test
   void restCallStoresTheAffinityCookieTheHandshakeThenSends() throws Exception {
-    CookieParser.assumeImplemented();
     OkHttpClient rest = OkHttpTransport.withCookieJar(client, jar);
     server.enqueue(new MockResponse.Builder()
         .addHeader("Set-Cookie", "SERVERID=backend2; Path=/")
@@ -84,7 +83,6 @@ class OkHttpCookieJarHttpTest {
 
   @Test
   void anExpiredCookieFromARestCallDeletesTheStoredOne() throws Exception {
-    CookieParser.assumeImplemented();
     OkHttpClient rest = OkHttpTransport.withCookieJar(client, jar);
     server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "lb=b1; Path=/").build());
     get(rest, "/");
