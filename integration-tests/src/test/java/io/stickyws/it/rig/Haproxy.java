@@ -34,6 +34,7 @@ public final class Haproxy implements AutoCloseable {
   private int httpsPort;
   private int statsPort;
   private volatile ManagedProcess process;
+  private final List<ManagedProcess> previous = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int generation;
 
   private Haproxy(Builder config) {
@@ -167,9 +168,11 @@ public final class Haproxy implements AutoCloseable {
     return p == null ? "" : p.logTail(40);
   }
 
+  /** Stops the current process and any old one still finishing its tunnels after a reload. */
   @Override
   public void close() {
     stop();
+    previous.forEach(p -> p.stop(Duration.ofSeconds(5)));
   }
 
   private ManagedProcess launch(List<String> extra) {
@@ -180,6 +183,9 @@ public final class Haproxy implements AutoCloseable {
     command.addAll(extra);
     ManagedProcess started = ManagedProcess.start("haproxy", command, dir, Map.of(),
         dir.resolve("haproxy-" + generation + ".log"), false);
+    if (process != null) {
+      previous.add(process);
+    }
     process = started;
     return started;
   }
