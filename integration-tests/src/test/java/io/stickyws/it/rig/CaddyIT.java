@@ -2,6 +2,12 @@ package io.stickyws.it.rig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.testkit.Backend;
+import io.stickyws.testkit.Backends;
+import io.stickyws.testkit.Caddy;
+import io.stickyws.testkit.Landings;
+import io.stickyws.testkit.RawWebSocket;
+import io.stickyws.testkit.Wait;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;

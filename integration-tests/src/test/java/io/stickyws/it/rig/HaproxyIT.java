@@ -2,6 +2,14 @@ package io.stickyws.it.rig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.testkit.Backend;
+import io.stickyws.testkit.Backends;
+import io.stickyws.testkit.Haproxy;
+import io.stickyws.testkit.HaproxyAdmin;
+import io.stickyws.testkit.Landings;
+import io.stickyws.testkit.RawWebSocket;
+import io.stickyws.testkit.Rig;
+import io.stickyws.testkit.Wait;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,6 +2,11 @@ package io.stickyws.it.rig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.testkit.Backends;
+import io.stickyws.testkit.Certificates;
+import io.stickyws.testkit.Haproxy;
+import io.stickyws.testkit.Landings;
+import io.stickyws.testkit.RawWebSocket;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.stickyws.it.rig;
 
+import io.stickyws.testkit.Rig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;

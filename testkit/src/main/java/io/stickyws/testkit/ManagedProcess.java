@@ -1,4 +1,4 @@
-package io.stickyws.it.rig;
+package io.stickyws.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
