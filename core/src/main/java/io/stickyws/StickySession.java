@@ -3,7 +3,7 @@ package io.stickyws;
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.cookie.CookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
-import io.stickyws.internal.Redact;
+import io.stickyws.spi.Loggable;
 import io.stickyws.spi.Transport;
 import java.net.URI;
 import java.time.Clock;
@@ -145,10 +145,10 @@ public final class StickySession implements AutoCloseable {
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
       throw new IllegalArgumentException(
-          "uri (" + Redact.uri(uri) + ") must have the scheme ws or wss");
+          "uri (" + Loggable.uri(uri) + ") must have the scheme ws or wss");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException("uri (" + Redact.uri(uri) + ") must have a host");
+      throw new IllegalArgumentException("uri (" + Loggable.uri(uri) + ") must have a host");
     }
     Map<String, List<String>> copy = new LinkedHashMap<>();
     headers.forEach((name, values) -> {

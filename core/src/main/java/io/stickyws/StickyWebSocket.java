@@ -3,7 +3,7 @@ package io.stickyws;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
-import io.stickyws.internal.Redact;
+import io.stickyws.spi.Loggable;
 import io.stickyws.internal.affinity.AffinityTracker;
 import io.stickyws.internal.reconnect.Backoff;
 import io.stickyws.internal.reconnect.Decision;
@@ -103,7 +103,7 @@ public final class StickyWebSocket implements AutoCloseable {
     this.uri = uri;
     this.headers = headers;
     this.listener = listener;
-    this.logName = Redact.uri(uri);
+    this.logName = Loggable.uri(uri);
     this.transport = session.transport();
     this.jar = session.cookieJar();
     this.tracker = new AffinityTracker(session.affinityRules());

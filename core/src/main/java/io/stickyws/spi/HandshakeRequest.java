@@ -56,7 +56,7 @@ public final class HandshakeRequest {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("ws") && !scheme.equals("wss")) {
       throw new IllegalArgumentException(
-          "uri scheme (" + uri.getScheme() + ") must be ws or wss: " + Headers.safeUri(uri));
+          "uri scheme (" + uri.getScheme() + ") must be ws or wss: " + Loggable.uri(uri));
     }
     Map<String, List<String>> copy = new LinkedHashMap<>();
     headers.forEach(
@@ -113,6 +113,6 @@ public final class HandshakeRequest {
   /** Names the scheme, host, port and path only: headers and the query may hold secrets. */
   @Override
   public String toString() {
-    return "HandshakeRequest{" + Headers.safeUri(uri) + ", headers=" + headers.keySet() + "}";
+    return "HandshakeRequest{" + Loggable.uri(uri) + ", headers=" + headers.keySet() + "}";
   }
 }

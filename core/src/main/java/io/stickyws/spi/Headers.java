@@ -1,6 +1,6 @@
 package io.stickyws.spi;
 
-import io.stickyws.internal.Redact;
+import io.stickyws.spi.Loggable;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +22,5 @@ final class Headers {
       }
     }
     return result == null ? List.of() : List.copyOf(result);
-  }
-
-  /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
-  static String safeUri(URI uri) {
-    return Redact.uri(uri);
   }
 }

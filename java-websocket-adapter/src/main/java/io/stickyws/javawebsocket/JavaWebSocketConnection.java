@@ -2,6 +2,7 @@ package io.stickyws.javawebsocket;
 
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.Loggable;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
@@ -73,7 +74,7 @@ final class JavaWebSocketConnection implements TransportConnection {
       int connectTimeoutMillis) {
     this.request = request;
     this.listener = listener;
-    this.safeUri = safeUri(request.uri());
+    this.safeUri = Loggable.uri(request.uri());
     this.client = new Client(request.uri(), new CapturingDraft(this::onResponseHead),
         connectTimeoutMillis, "stickyws-java-websocket-read-" + SEQUENCE.incrementAndGet());
   }
@@ -376,12 +377,6 @@ final class JavaWebSocketConnection implements TransportConnection {
         log.trace("java-websocket: closing a socket failed: {}", e.toString());
       }
     }
-  }
-
-  /** Scheme, host, port and path: never the query, which may hold secrets. */
-  static String safeUri(URI uri) {
-    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
-        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
   @Override

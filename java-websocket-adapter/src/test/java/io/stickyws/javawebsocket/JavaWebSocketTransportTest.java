@@ -94,7 +94,7 @@ class JavaWebSocketTransportTest {
 
   @Test
   void logsNoQuery() {
-    assertThat(JavaWebSocketConnection.safeUri(URI.create("wss://h.test:8443/p?token=s3cret")))
+    assertThat(io.stickyws.spi.Loggable.uri(URI.create("wss://h.test:8443/p?token=s3cret")))
         .isEqualTo("wss://h.test:8443/p");
   }
 }

@@ -2,6 +2,7 @@ package io.stickyws.jdk;
 
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
+import io.stickyws.spi.Loggable;
 import java.net.CookieHandler;
 import java.net.URI;
 import java.time.Clock;
@@ -94,7 +95,7 @@ public final class JdkCookieHandler extends CookieHandler {
       return Map.of("Cookie", List.of(Cookie.header(cookies)));
     } catch (RuntimeException e) {
       log.warn("cookie jar failed to load cookies for {}; sending none ({})",
-          safeUri(uri), e.getClass().getName());
+          Loggable.uri(uri), e.getClass().getName());
       return Map.of();
     }
   }
@@ -126,7 +127,7 @@ public final class JdkCookieHandler extends CookieHandler {
       }
     } catch (RuntimeException e) {
       log.warn("cookie jar failed to save cookies from {}; ignored ({})",
-          safeUri(uri), e.getClass().getName());
+          Loggable.uri(uri), e.getClass().getName());
     }
   }
 
@@ -136,21 +137,4 @@ public final class JdkCookieHandler extends CookieHandler {
     return "JdkCookieHandler{" + jar + "}";
   }
 
-  /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
-  static String safeUri(URI uri) {
-    StringBuilder out = new StringBuilder();
-    if (uri.getScheme() != null) {
-      out.append(uri.getScheme()).append("://");
-    }
-    if (uri.getHost() != null) {
-      out.append(uri.getHost());
-    }
-    if (uri.getPort() != -1) {
-      out.append(':').append(uri.getPort());
-    }
-    if (uri.getRawPath() != null) {
-      out.append(uri.getRawPath());
-    }
-    return out.toString();
-  }
 }

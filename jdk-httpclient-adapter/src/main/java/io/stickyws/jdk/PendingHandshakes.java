@@ -1,5 +1,6 @@
 package io.stickyws.jdk;
 
+import io.stickyws.spi.Loggable;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -144,7 +145,7 @@ final class PendingHandshakes {
       if (accept != null) {
         Entry entry = byAccept.get(accept.trim());
         if (entry != null) {
-          log.trace("captured the 101 response headers from {}", JdkCookieHandler.safeUri(uri));
+          log.trace("captured the 101 response headers from {}", Loggable.uri(uri));
           entry.captured = copy(responseHeaders);
           return true;
         }

@@ -1,6 +1,7 @@
 package io.stickyws.okhttp;
 
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.Loggable;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
 
   OkHttpConnection(TransportListener listener, URI uri) {
     this.listener = listener;
-    this.safeUri = safeUri(uri);
+    this.safeUri = Loggable.uri(uri);
   }
 
   /** Starts the handshake; OkHttp may report a failure before this returns. */
@@ -256,19 +257,6 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   static boolean sendable(int code) {
     return code >= 1000 && code < 5000 && !(code >= 1004 && code <= 1006)
         && !(code >= 1015 && code <= 2999);
-  }
-
-  /** Scheme, host, port and path: never the query or user info, which may hold secrets. */
-  static String safeUri(URI uri) {
-    StringBuilder out = new StringBuilder();
-    out.append(uri.getScheme()).append("://").append(uri.getHost());
-    if (uri.getPort() != -1) {
-      out.append(':').append(uri.getPort());
-    }
-    if (uri.getRawPath() != null) {
-      out.append(uri.getRawPath());
-    }
-    return out.toString();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.stickyws.okhttp;
 
 import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.Loggable;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -162,7 +163,7 @@ public final class OkHttpTransport implements Transport {
       builder.url(request.uri().toString());
     } catch (IllegalArgumentException e) { // its message shows the query, which may hold secrets
       throw new IllegalArgumentException(
-          "uri (" + OkHttpConnection.safeUri(request.uri()) + ") is not a URL OkHttp accepts");
+          "uri (" + Loggable.uri(request.uri()) + ") is not a URL OkHttp accepts");
     }
     for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
       for (String value : header.getValue()) {

@@ -1,21 +1,21 @@
-package io.stickyws.internal;
+package io.stickyws.spi;
 
 import java.net.URI;
 
 /**
- * What may be logged of a URI: scheme, host, port and path. Never the query or the user info,
- * which may hold secrets.
+ * What stickyws and its adapters may log of a URI: scheme, host, port and path. Never the query
+ * or the user info, which may hold secrets (tokens, signatures).
  *
- * <p>Not part of the public API. Thread-safe (stateless).
+ * <p>Stateless and thread-safe.
  */
-public final class Redact {
-  private Redact() {}
+public final class Loggable {
+  private Loggable() {}
 
   /**
    * Formats the loggable parts of a URI.
    *
-   * @param uri the URI
-   * @return {@code scheme://host:port/path}
+   * @param uri the URI, or {@code null}
+   * @return {@code scheme://host:port/path}, or {@code "null"}
    */
   public static String uri(URI uri) {
     if (uri == null) {
