@@ -62,6 +62,7 @@ public final class StickySession implements AutoCloseable {
   private final Clock clock;
   private final RandomGenerator random;
   private final Set<StickyWebSocket> live = ConcurrentHashMap.newKeySet();
+  private volatile Thread schedulerThread;
   private volatile boolean closed;
 
   private StickySession(Builder b) {
@@ -82,15 +83,16 @@ public final class StickySession implements AutoCloseable {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      this.scheduler = newScheduler(SESSION_IDS.incrementAndGet());
+      this.scheduler = newScheduler(SESSION_IDS.incrementAndGet(), this);
       this.ownsScheduler = true;
     }
   }
 
-  private static ScheduledExecutorService newScheduler(int sessionId) {
+  private static ScheduledExecutorService newScheduler(int sessionId, StickySession session) {
     ThreadFactory factory = task -> {
       Thread thread = new Thread(task, "stickyws-scheduler-" + sessionId);
       thread.setDaemon(true);
+      session.schedulerThread = thread;
       return thread;
     };
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, factory);
@@ -166,7 +168,8 @@ public final class StickySession implements AutoCloseable {
 
   /**
    * Closes every connection of this session (close code 1001, "session closed") and stops the
-   * session's own scheduler thread. Waits at most one second for that thread to end. Idempotent.
+   * session's own scheduler thread. Waits at most one second for that thread to end (not at all
+   * when called from that thread, in a listener). Idempotent.
    */
   @Override
   public void close() {
@@ -176,6 +179,9 @@ public final class StickySession implements AutoCloseable {
     }
     if (ownsScheduler) {
       scheduler.shutdown();
+      if (Thread.currentThread() == schedulerThread) {
+        return; // called from a listener on our own thread: it ends when this task returns
+      }
       try {
         scheduler.awaitTermination(1, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
