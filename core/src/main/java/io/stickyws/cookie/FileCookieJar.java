@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  *       write. {@link #close()} and {@link #flush()} write at once.
  *   <li>Writes are atomic: a temporary file in the same directory, created owner-only
  *       ({@code rw-------}), is written, forced to disk and moved over the file.
+ *       A temporary file left by a writer that died mid-write is removed by the next jar's first
+ *       write.
  *   <li>Several processes may share the file: each write takes an exclusive lock on the sibling
  *       file {@code <file>.lock}, re-reads the file and merges it with this jar's changes since its
  *       last write. Cookies this jar stored or deleted win for those cookies; the others come from

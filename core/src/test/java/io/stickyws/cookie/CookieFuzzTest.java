@@ -84,13 +84,16 @@ class CookieFuzzTest {
     final URI responseUri;
     final URI parsedFor;
     final List<String> headers;
+    final List<Cookie> handBuilt;
     final URI requestUri;
     final long advanceSeconds;
 
-    Step(URI responseUri, URI parsedFor, List<String> headers, URI requestUri, long advance) {
+    Step(URI responseUri, URI parsedFor, List<String> headers, List<Cookie> handBuilt,
+        URI requestUri, long advance) {
       this.responseUri = responseUri;
       this.parsedFor = parsedFor;
       this.headers = headers;
+      this.handBuilt = handBuilt;
       this.requestUri = requestUri;
       this.advanceSeconds = advance;
     }
@@ -98,7 +101,7 @@ class CookieFuzzTest {
     @Override
     public String toString() {
       return "Step{response=" + responseUri + ", parsedFor=" + parsedFor + ", headers=" + headers
-          + ", request=" + requestUri + ", advance=" + advanceSeconds + "s}";
+          + ", handBuilt=" + handBuilt + ", request=" + requestUri + ", advance=" + advanceSeconds + "s}";
     }
   }
 
@@ -113,7 +116,7 @@ class CookieFuzzTest {
     Map<CookieStore.Key, String> model = new HashMap<>();
 
     for (Step step : steps) {
-      jarInputs.addAndGet(step.headers.size() + 1L);
+      jarInputs.addAndGet(step.headers.size() + step.handBuilt.size() + 1L);
       // parsed for one URI, saved for the response URI: usually the same, sometimes a foreign site
       List<Cookie> cookies = new ArrayList<>();
       String host = Hosts.canonicalHost(step.responseUri);
@@ -135,6 +138,14 @@ class CookieFuzzTest {
       }
       assertThat(Cookie.parseAll(step.parsedFor, step.headers, clock.instant()))
           .isEqualTo(cookies);
+      // cookies an adapter or application built itself: the jar checks their domain again
+      for (Cookie c : step.handBuilt) {
+        Cookie stamped = c.newBuilder().creationTime(clock.instant()).build();
+        cookies.add(stamped);
+        if (legitimateFor(stamped, host)) {
+          model.put(CookieStore.Key.of(stamped), stamped.value());
+        }
+      }
       jar.saveFromResponse(step.responseUri, cookies);
       assertStoreInvariants(jar.cookies(), limits, model);
 
@@ -166,11 +177,21 @@ class CookieFuzzTest {
   @Provide
   Arbitrary<List<Step>> scenarios() {
     Arbitrary<URI> uri = SetCookieArbitraries.uris();
+    Arbitrary<Cookie> handBuilt = Combinators.combine(
+            Arbitraries.of("SERVERID", "AWSALB", "sid", "x"),
+            Arbitraries.strings().alpha().numeric().ofMaxLength(10),
+            Arbitraries.oneOf(Arbitraries.of(SetCookieArbitraries.HOSTS),
+                Arbitraries.of(SetCookieArbitraries.KNOWN_PUBLIC_SUFFIXES)),
+            Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of("/", "/ws"))
+        .as((name, value, domain, hostOnly, secure, path) -> Cookie.builder().name(name)
+            .value(value).domain(Hosts.canonicalize(domain)).hostOnly(hostOnly).secure(secure)
+            .path(path).build());
     Arbitrary<Step> step = Combinators.combine(uri, Arbitraries.integers().between(0, 9), uri,
-            SetCookieArbitraries.setCookies().list().ofMinSize(1).ofMaxSize(8), uri,
+            SetCookieArbitraries.setCookies().list().ofMinSize(1).ofMaxSize(8),
+            handBuilt.list().ofMaxSize(2), uri,
             Arbitraries.of(0L, 0L, 1L, 59L, 3600L, 86_400L * 400))
-        .as((response, foreign, other, headers, request, advance) ->
-            new Step(response, foreign == 0 ? other : response, headers, request, advance));
+        .as((response, foreign, other, headers, built, request, advance) ->
+            new Step(response, foreign == 0 ? other : response, headers, built, request, advance));
     return step.list().ofMinSize(1).ofMaxSize(18);
   }
 
