@@ -5,6 +5,8 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
  *       write. {@link #close()} and {@link #flush()} write at once.
  *   <li>Writes are atomic: a temporary file in the same directory, created owner-only
  *       ({@code rw-------}), is written, forced to disk and moved over the file.
+ *       A temporary file left by a writer that died mid-write is removed by the next jar's first
+ *       write.
  *   <li>Several processes may share the file: each write takes an exclusive lock on the sibling
  *       file {@code <file>.lock}, re-reads the file and merges it with this jar's changes since its
  *       last write. Cookies this jar stored or deleted win for those cookies; the others come from
@@ -117,6 +121,7 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
   private boolean failing;
   private int handledCorruptHash;
   private boolean handledCorrupt;
+  private boolean staleTempFilesRemoved;
 
   private FileCookieJar(Builder b) {
     this.file = b.file.toAbsolutePath().normalize();
@@ -357,6 +362,7 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
                 merged.put(c, now);
               }
               apply(merged, changes, touches, now);
+              removeStaleTempFiles();
               writeAtomically(NetscapeCookieFile.format(merged.all(now)));
             } finally {
               fileLock.release();
@@ -446,6 +452,32 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
     List<Cookie> cookies = new ArrayList<>(result.cookies);
     cookies.sort(Comparator.comparing(Cookie::lastAccessTime));
     return cookies;
+  }
+
+  /**
+   * Deletes temporary files of writers that died between creating and moving them (a crash or
+   * {@code kill -9} mid-write), once per jar. Called under the file lock: every writer holds it
+   * while its temporary file exists, so any one found now is stale.
+   */
+  private void removeStaleTempFiles() {
+    if (staleTempFilesRemoved) {
+      return;
+    }
+    staleTempFilesRemoved = true;
+    String prefix = "." + file.getFileName() + ".";
+    try (DirectoryStream<Path> stale = Files.newDirectoryStream(file.getParent(),
+        p -> {
+          String name = p.getFileName().toString();
+          return name.startsWith(prefix) && name.endsWith(".tmp");
+        })) {
+      for (Path p : stale) {
+        Files.deleteIfExists(p);
+        log.debug("Cookie file {}: removed {} left by an interrupted write", file, p.getFileName());
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      log.debug("Cookie file {}: cannot remove temporary files left by interrupted writes ({})",
+          file, describe(e));
+    }
   }
 
   private void writeAtomically(byte[] content) throws IOException {
