@@ -266,6 +266,9 @@ public final class Cookie {
    * domain-match it and must not be a public suffix).
    */
   boolean storableFrom(URI uri, PublicSuffixList publicSuffixes) {
+    if (!wellFormed()) {
+      return false;
+    }
     String host = Hosts.canonicalHost(uri);
     if (host == null || !Hosts.isHttpScheme(uri.getScheme())) {
       return false;
@@ -318,7 +321,18 @@ public final class Cookie {
   }
 
   /** Control characters other than TAB (RFC 6265bis §5.6 step 2 ignores such cookies). */
-  private static boolean hasControl(String s) {
+  /**
+   * Whether name and value could have come from a valid {@code Set-Cookie}: no control
+   * characters, at most {@link #MAX_NAME_VALUE_BYTES} bytes. Guards the jar against cookies built
+   * by hand or read from a tampered file, which would otherwise reach the {@code Cookie} header.
+   */
+  boolean wellFormed() {
+    return !name.isEmpty() && !hasControl(name) && !hasControl(value)
+        && name.getBytes(StandardCharsets.UTF_8).length
+            + value.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_VALUE_BYTES;
+  }
+
+  static boolean hasControl(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if ((c < 0x20 && c != '\t') || c == 0x7F) {

@@ -131,6 +131,9 @@ final class NetscapeCookieFile {
     if (f[5].isEmpty()) {
       return "empty cookie name";
     }
+    if (Cookie.hasControl(f[5]) || (f.length == 7 && Cookie.hasControl(f[6]))) {
+      return "control character in the name or value";
+    }
     Instant expiresAt = null;
     if (expiry != 0) {
       try {
