@@ -7,6 +7,7 @@ import io.stickyws.StickyWebSocket;
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.FileCookieJar;
+import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.it.matrix.MatrixReport.Row;
 import io.stickyws.it.rig.RigExtension;
 import io.stickyws.testkit.Backend;
@@ -207,10 +208,12 @@ class MatrixHaproxyIT {
           RIG.rig().certificates(), 20);
       // the jar holds SERVERID as a Secure cookie: offered on wss://, never on ws://
       MatrixListener events = new MatrixListener();
-      try (StickySession session = Scenarios.session(Adapter.of(adapter), RIG.rig().certificates()).build()) {
+      MemoryCookieJar jar = MemoryCookieJar.create();
+      try (StickySession session = Scenarios.session(Adapter.of(adapter), RIG.rig().certificates())
+          .cookieJar(jar).build()) {
         StickyWebSocket ws = session.connect(tls.wssUri("/ws"), events);
         events.awaitServer(1, Scenarios.OPEN_TIMEOUT);
-        List<Cookie> cookies = session.cookieJar().cookies();
+        List<Cookie> cookies = jar.cookies();
         assertThat(cookies).filteredOn(c -> c.name().equals("SERVERID")).singleElement()
             .satisfies(c -> assertThat(c.secure()).as("Secure attribute").isTrue());
         assertThat(session.cookieJar().loadForRequest(tls.wssUri("/ws"))).extracting(Cookie::name)
