@@ -2,6 +2,7 @@ package io.stickyws.it.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.ReconnectPolicy;
 import io.stickyws.StickySession;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.affinity.AffinityRules;
@@ -120,12 +121,19 @@ class MatrixHaproxyIT {
   void balancerRestarted(String adapter) throws Exception {
     MatrixReport.run(Row.BALANCER_RESTART, adapter, m -> {
       MatrixListener events = new MatrixListener();
-      try (StickySession session = Scenarios.session(Adapter.of(adapter), null).build()) {
+      ExpiryWatchingJar jar = new ExpiryWatchingJar("SERVERID");
+      // 300 ms first delay: the outage below (one refused attempt, then HAProxy's start) stays under the
+      // dropAfterFailures (3) refused attempts after which the engine would drop the cookie (see the report)
+      ReconnectPolicy policy = Scenarios.FAST.newBuilder().initialDelay(Duration.ofMillis(300)).build();
+      try (StickySession session = Scenarios.session(Adapter.of(adapter), null).cookieJar(jar)
+          .reconnectPolicy(policy).build()) {
         StickyWebSocket ws = session.connect(haproxy.wsUri("/ws"), events);
         String pinned = events.awaitServer(1, Scenarios.OPEN_TIMEOUT);
         long stoppedAt = events.now();
         haproxy.stop();
-        events.await("disconnected", 1, Scenarios.OPEN_TIMEOUT);
+        // a real outage: the cut, then at least one refused attempt, before HAProxy comes back
+        events.await("disconnected", 2, Scenarios.OPEN_TIMEOUT);
+        long startAt = events.now();
         haproxy.start();
         long startedAt = events.now();
         MatrixListener.Event reopened = events.await("open", 2, Scenarios.OPEN_TIMEOUT);
@@ -133,9 +141,12 @@ class MatrixHaproxyIT {
         int failed = (int) events.events("disconnected").stream()
             .filter(e -> e.atMillis <= reopened.atMillis).count() - 1;
         m.put("landed", pinned + "→" + back)
-            .put("HAProxy down", (startedAt - stoppedAt) + " ms")
+            .put("HAProxy down", (startedAt - stoppedAt) + " ms (start took " + (startedAt - startAt) + " ms)")
             .put("failed attempts", failed)
+            .put("affinity", jar.expirations() == 0 ? "kept" : "DROPPED")
             .put("open", reopened.text.replaceAll(" SERVERID| no-token", ""));
+        assertThat(jar.expirations()).as("the client kept its affinity cookie through the restart; events:%s",
+            events.log()).isZero();
         assertThat(back).as("same backend after the restart; events:%s", events.log()).isEqualTo(pinned);
         assertThat(reopened.text).contains("SAME");
         ws.close();
