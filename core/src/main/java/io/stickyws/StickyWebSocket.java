@@ -515,7 +515,11 @@ public final class StickyWebSocket implements AutoCloseable {
       } else {
         failure = Failure.io(cause);
       }
-      if (tracker.onAttemptFailed()) {
+      // Only an answer from behind the balancer (5xx) or a handshake that hung says the pinned
+      // backend may be gone; a balancer that refuses connections (restarting) says nothing of it.
+      boolean backendSuspect = (response != null && response.status() >= 500)
+          || cause instanceof TimeoutException;
+      if (backendSuspect && tracker.onAttemptFailed()) {
         heldToken.ifPresent(token -> expireCookie(attempt.requestUri, token, "after failed attempts"));
       }
     } else if (cause == null) {
@@ -717,7 +721,11 @@ public final class StickyWebSocket implements AutoCloseable {
 
   private void setState(State next, String why) {
     if (log.isDebugEnabled()) {
-      log.debug("{}: {} -> {} ({})", logName, state, next, why);
+      if (state == next) {
+        log.debug("{}: {} ({})", logName, next, why);
+      } else {
+        log.debug("{}: {} -> {} ({})", logName, state, next, why);
+      }
     }
     state = next;
   }

@@ -54,6 +54,9 @@ class StickyWebSocketTest {
     if (session != null) {
       session.close();
     }
+    Logger logger = (Logger) LoggerFactory.getLogger(StickyWebSocket.class);
+    logger.detachAndStopAllAppenders();
+    logger.setLevel(null);
   }
 
   private StickySession.Builder sessionBuilder() {
@@ -160,6 +163,40 @@ class StickyWebSocketTest {
     assertThat(jar.loadForRequest(URI_WS)).isEmpty();
     transport.last().open("Set-Cookie", "SERVERID=backend2; path=/");
     assertThat(listener.events()).contains("open 4 CHANGED", "affinityChanged");
+  }
+
+  @Test
+  void keepsAffinityWhileTheBalancerItselfIsUnreachable() {
+    affinity = AffinityRules.builder().dropAfterFailures(3).build();
+    connect();
+    transport.last().open("Set-Cookie", "SERVERID=backend1; path=/");
+    transport.last().drop();
+    for (int i = 0; i < 6; i++) {
+      scheduler.advance(Duration.ofSeconds(10));
+      transport.last().drop();
+    }
+    scheduler.advance(Duration.ofSeconds(10));
+
+    assertThat(transport.last().cookieHeader()).isEqualTo("SERVERID=backend1");
+    transport.last().open();
+    assertThat(listener.events("open")).last().isEqualTo("open 7 SAME");
+  }
+
+  @Test
+  void countsHandshakeTimeoutsTowardDroppingAffinity() {
+    affinity = AffinityRules.builder().dropAfterFailures(2).build();
+    connect(sessionBuilder().handshakeTimeout(Duration.ofSeconds(1)));
+    transport.last().open("Set-Cookie", "SERVERID=backend1; path=/");
+    transport.last().drop();
+    scheduler.advance(Duration.ofSeconds(1));
+    scheduler.advance(Duration.ofSeconds(1));
+    scheduler.advance(Duration.ofSeconds(2));
+    scheduler.advance(Duration.ofSeconds(1));
+    scheduler.advance(Duration.ofSeconds(4));
+
+    assertThat(listener.events("disconnected")).hasSize(3);
+    assertThat(transport.attempts()).isEqualTo(4);
+    assertThat(transport.last().cookieHeader()).isNull();
   }
 
   @ParameterizedTest

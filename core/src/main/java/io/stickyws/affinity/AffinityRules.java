@@ -132,7 +132,10 @@ public final class AffinityRules {
   }
 
   /**
-   * How many consecutive failed handshakes, while a token is held, drop the token.
+   * How many consecutive failed handshakes, while a token is held, drop the token. Counted are
+   * handshakes the balancer answered with a 5xx status (nginx and Caddy answer 502 forever while
+   * the pinned backend is down) and handshakes that timed out; a balancer that cannot be reached at
+   * all (connection refused or reset) says nothing about the backend, and keeps the token.
    *
    * @return at least 1; 3 by default
    */
@@ -294,7 +297,8 @@ public final class AffinityRules {
     }
 
     /**
-     * How many consecutive failed handshakes, while a token is held, drop the token.
+     * How many consecutive failed handshakes, while a token is held, drop the token: answered with
+     * a 5xx status, or timed out (see {@link AffinityRules#dropAfterFailures()}).
      *
      * @param failures at least 1; 3 by default
      * @return this
