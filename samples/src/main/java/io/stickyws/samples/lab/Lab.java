@@ -254,6 +254,7 @@ public final class Lab implements AutoCloseable {
 
   /** See the class comment for the arguments. */
   public static void main(String[] args) throws InterruptedException {
+    io.stickyws.samples.lab.ClassPath.makeAbsolute();
     List<String> rest = new ArrayList<>(List.of(args));
     Path configs = Path.of("samples", "lab");
     Path dir = null;
