@@ -10,7 +10,7 @@ import java.util.Map;
  * so the tests read sticky-check's lines the way a script would. Numbers come back as {@link Long} when integral
  * without fraction or exponent, else {@link Double}.
  */
-final class MiniJsonParser {
+public final class MiniJsonParser {
   private final String text;
   private int pos;
 
@@ -18,7 +18,7 @@ final class MiniJsonParser {
     this.text = text;
   }
 
-  static Object parse(String text) {
+  public static Object parse(String text) {
     MiniJsonParser parser = new MiniJsonParser(text);
     parser.skipSpace();
     Object value = parser.value();
@@ -30,7 +30,7 @@ final class MiniJsonParser {
   }
 
   @SuppressWarnings("unchecked")
-  static Map<String, Object> parseObject(String text) {
+  public static Map<String, Object> parseObject(String text) {
     Object value = parse(text);
     if (!(value instanceof Map)) {
       throw new IllegalArgumentException("not an object: " + text);
