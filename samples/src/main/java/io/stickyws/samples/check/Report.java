@@ -92,7 +92,7 @@ abstract class Report {
 
     @Override
     void open(int n, int attempt, String firstMessage, Affinity affinity, SameBackend sameBackend) {
-      line(Json.object().put("type", "open").put("n", n).put("attempt", attempt).put("firstMessage", firstMessage)
+      line(Json.object().put("type", "open").put("n", n).put("firstMessage", firstMessage)
           .put("affinity", affinityJson(affinity)).put("sameBackend", sameBackend.name()));
     }
 
