@@ -176,9 +176,9 @@ public final class Haproxy implements AutoCloseable {
   }
 
   private ManagedProcess launch(List<String> extra) {
-    Binaries.require(Binaries.HAPROXY, "haproxy");
+    Binaries.require(config.binary, "haproxy");
     generation++;
-    List<String> command = new java.util.ArrayList<>(List.of(Binaries.HAPROXY.toString(), "-db",
+    List<String> command = new java.util.ArrayList<>(List.of(config.binary.toString(), "-db",
         "-f", configFile.toString()));
     command.addAll(extra);
     ManagedProcess started = ManagedProcess.start("haproxy", command, dir, Map.of(),
@@ -305,6 +305,7 @@ public final class Haproxy implements AutoCloseable {
     private Duration hardStopAfter = Duration.ofSeconds(10);
     private int retryAfterSeconds = 1;
     private Certificates certificates;
+    private Path binary = Binaries.HAPROXY;
 
     private Builder(Path dir, Backends backends) {
       this.dir = Objects.requireNonNull(dir, "dir == null");
@@ -363,6 +364,12 @@ public final class Haproxy implements AutoCloseable {
     /** Adds a TLS frontend with this certificate. */
     public Builder tls(Certificates certificates) {
       this.certificates = certificates;
+      return this;
+    }
+
+    /** The HAProxy executable (default {@link Binaries#HAPROXY}), e.g. one found on the PATH. */
+    public Builder binary(Path binary) {
+      this.binary = Objects.requireNonNull(binary, "binary == null");
       return this;
     }
 

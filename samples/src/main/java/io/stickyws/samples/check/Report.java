@@ -1,0 +1,223 @@
+package io.stickyws.samples.check;
+
+import io.stickyws.affinity.AffinityToken;
+import io.stickyws.affinity.SameBackend;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Where sticky-check writes what it sees: JSON lines ({@link #json}) or a readable table ({@link #text}). Affinity
+ * tokens appear as name and fingerprint only, never their value.
+ *
+ * <p>Implementations are thread-safe: events of the connection thread and of the first-message timer are serialized.
+ */
+abstract class Report {
+  final PrintStream out;
+
+  Report(PrintStream out) {
+    this.out = out;
+  }
+
+  static Report json(PrintStream out) {
+    return new JsonReport(out);
+  }
+
+  static Report text(PrintStream out) {
+    return new TextReport(out);
+  }
+
+  /** What one affinity token shows: its name and fingerprint. */
+  record Affinity(String name, String fingerprint) {
+    static Affinity of(AffinityToken token) {
+      return token == null ? null : new Affinity(token.name(), token.fingerprint());
+    }
+  }
+
+  /** One connect/close cycle of {@code --connections}. */
+  record Cycle(int n, String client, boolean opened, Integer status, String firstMessage, Affinity affinity,
+      SameBackend sameBackend, double millis, String failure) {}
+
+  /** The last line. */
+  record Summary(int connections, int opened, int distinctFirstMessages, int distinctAffinities) {}
+
+  abstract void start(String target);
+
+  abstract void connection(Cycle cycle);
+
+  abstract void open(int n, int attempt, String firstMessage, Affinity affinity, SameBackend sameBackend);
+
+  abstract void disconnected(int code, String reason, boolean willRetry, Duration nextDelay);
+
+  abstract void reconnecting(int attempt, Duration delay);
+
+  abstract void affinityChanged(Affinity from, Affinity to);
+
+  abstract void gaveUp(int attempts, Duration elapsed, String cause);
+
+  abstract void closed(int code, String reason);
+
+  abstract void summary(Summary summary, String verdict);
+
+  static double millis(long nanos) {
+    return Math.round(nanos / 100_000.0) / 10.0;
+  }
+
+  private static Json affinityJson(Affinity affinity) {
+    return affinity == null ? null
+        : Json.object().put("name", affinity.name()).put("fingerprint", affinity.fingerprint());
+  }
+
+  /** One JSON object per line on stdout, nothing else. */
+  private static final class JsonReport extends Report {
+    JsonReport(PrintStream out) {
+      super(out);
+    }
+
+    private synchronized void line(Json json) {
+      out.println(json);
+      out.flush();
+    }
+
+    @Override
+    void start(String target) {}
+
+    @Override
+    void connection(Cycle c) {
+      line(Json.object().put("type", "connection").put("n", c.n()).put("client", c.client())
+          .put("opened", c.opened()).put("status", c.status()).put("firstMessage", c.firstMessage())
+          .put("affinity", affinityJson(c.affinity())).put("sameBackend", c.sameBackend().name())
+          .put("millis", c.millis()));
+    }
+
+    @Override
+    void open(int n, int attempt, String firstMessage, Affinity affinity, SameBackend sameBackend) {
+      line(Json.object().put("type", "open").put("n", n).put("firstMessage", firstMessage)
+          .put("affinity", affinityJson(affinity)).put("sameBackend", sameBackend.name()));
+    }
+
+    @Override
+    void disconnected(int code, String reason, boolean willRetry, Duration nextDelay) {
+      line(Json.object().put("type", "disconnected").put("code", code).put("reason", reason)
+          .put("willRetry", willRetry).put("nextDelayMillis", nextDelay == null ? null : (Long) nextDelay.toMillis()));
+    }
+
+    @Override
+    void reconnecting(int attempt, Duration delay) {
+      line(Json.object().put("type", "reconnecting").put("attempt", attempt).put("delayMillis", delay.toMillis()));
+    }
+
+    @Override
+    void affinityChanged(Affinity from, Affinity to) {
+      line(Json.object().put("type", "affinityChanged")
+          .put("from", from == null ? null : from.fingerprint())
+          .put("to", to == null ? null : to.fingerprint()));
+    }
+
+    @Override
+    void gaveUp(int attempts, Duration elapsed, String cause) {
+      line(Json.object().put("type", "gaveUp").put("attempts", attempts).put("elapsedMillis", elapsed.toMillis())
+          .put("cause", cause));
+    }
+
+    @Override
+    void closed(int code, String reason) {
+      line(Json.object().put("type", "closed").put("code", code).put("reason", reason));
+    }
+
+    @Override
+    void summary(Summary s, String verdict) {
+      line(Json.object().put("type", "summary").put("connections", s.connections()).put("opened", s.opened())
+          .put("distinctFirstMessages", s.distinctFirstMessages())
+          .put("distinctAffinities", s.distinctAffinities()));
+    }
+  }
+
+  /** A readable table (cycles) or event log (hold), then the verdict line. */
+  private static final class TextReport extends Report {
+    private final long startNanos = System.nanoTime();
+    private boolean header;
+
+    TextReport(PrintStream out) {
+      super(out);
+    }
+
+    @Override
+    synchronized void start(String target) {
+      out.println("sticky-check " + target);
+    }
+
+    @Override
+    synchronized void connection(Cycle c) {
+      if (!header) {
+        out.printf(Locale.ROOT, "%4s  %-6s  %-6s  %8s  %-28s  %-30s  %s%n",
+            "#", "opened", "status", "ms", "first message", "affinity (name fingerprint)", "backend");
+        header = true;
+      }
+      out.printf(Locale.ROOT, "%4d  %-6s  %-6s  %8.1f  %-28s  %-30s  %s%n", c.n(), c.opened() ? "yes" : "NO",
+          c.status() == null ? "-" : c.status(), c.millis(),
+          c.opened() ? shorten(c.firstMessage()) : shorten(c.failure()), affinityText(c.affinity()),
+          c.sameBackend());
+      out.flush();
+    }
+
+    @Override
+    synchronized void open(int n, int attempt, String firstMessage, Affinity affinity, SameBackend sameBackend) {
+      event("open #" + n + " (attempt " + attempt + ")  first message " + shorten(firstMessage) + "  affinity "
+          + affinityText(affinity) + "  backend " + sameBackend);
+    }
+
+    @Override
+    synchronized void disconnected(int code, String reason, boolean willRetry, Duration nextDelay) {
+      event("disconnected " + code + (reason.isEmpty() ? "" : " (" + reason + ")")
+          + (willRetry ? ", retry in " + Durations.format(nextDelay) : ", no retry"));
+    }
+
+    @Override
+    synchronized void reconnecting(int attempt, Duration delay) {
+      event("reconnecting: attempt " + attempt + " in " + Durations.format(delay));
+    }
+
+    @Override
+    synchronized void affinityChanged(Affinity from, Affinity to) {
+      event("affinity changed " + affinityText(from) + " -> " + affinityText(to)
+          + ": the balancer moved this client to another backend");
+    }
+
+    @Override
+    synchronized void gaveUp(int attempts, Duration elapsed, String cause) {
+      event("gave up after " + attempts + " attempts in " + Durations.format(elapsed) + ": " + cause);
+    }
+
+    @Override
+    synchronized void closed(int code, String reason) {
+      event("closed " + code + (reason.isEmpty() ? "" : " (" + reason + ")"));
+    }
+
+    @Override
+    synchronized void summary(Summary s, String verdict) {
+      out.println();
+      out.println(s.opened() + "/" + s.connections() + " opened, " + s.distinctFirstMessages()
+          + " distinct first messages, " + s.distinctAffinities() + " distinct affinity tokens");
+      out.println(verdict);
+      out.flush();
+    }
+
+    private void event(String text) {
+      out.printf(Locale.ROOT, "%8.3fs  %s%n", (System.nanoTime() - startNanos) / 1e9, text);
+      out.flush();
+    }
+
+    private static String affinityText(Affinity affinity) {
+      return affinity == null ? "-" : affinity.name() + " " + affinity.fingerprint();
+    }
+
+    private static String shorten(String text) {
+      if (text == null) {
+        return "-";
+      }
+      String flat = text.replaceAll("\\p{Cntrl}", " ");
+      return flat.length() <= 28 ? flat : flat.substring(0, 25) + "...";
+    }
+  }
+}

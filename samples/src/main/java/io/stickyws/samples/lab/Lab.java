@@ -1,0 +1,334 @@
+package io.stickyws.samples.lab;
+
+import io.stickyws.testkit.Backend;
+import io.stickyws.testkit.Backends;
+import io.stickyws.testkit.Binaries;
+import io.stickyws.testkit.ManagedProcess;
+import io.stickyws.testkit.Ports;
+import io.stickyws.testkit.Wait;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The balancer lab: three backend JVMs ({@code s1..s3}, the testkit's {@code BackendMain}) and one real balancer on
+ * loopback, started from the checked-in configuration of {@code samples/lab} ({@code haproxy.cfg}, {@code nginx.conf},
+ * {@code Caddyfile}), whose {@code {{...}}} placeholders are filled with the ports picked at run time. No Docker,
+ * nothing outside its directory, nothing left running: {@link #close()} (and Ctrl-C, through a shutdown hook) stops
+ * every process it started.
+ *
+ * <p>Command line (what {@code samples/lab/run-lab.sh} runs):
+ * {@code Lab <haproxy|nginx|caddy> [--configs DIR] [--dir DIR] [--for DURATION]}.
+ *
+ * <p>Not thread-safe: start and close from one thread.
+ */
+public final class Lab implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z0-9_]+)}}");
+
+  /** The balancers of the lab, by command-line name. */
+  public enum Balancer {
+    /** HAProxy, {@code haproxy.cfg}. */
+    HAPROXY("haproxy.cfg"),
+    /** nginx, {@code nginx.conf}. */
+    NGINX("nginx.conf"),
+    /** Caddy, {@code Caddyfile}. */
+    CADDY("Caddyfile");
+
+    private final String configFile;
+
+    Balancer(String configFile) {
+      this.configFile = configFile;
+    }
+
+    /** The configuration file name in {@code samples/lab}. */
+    public String configFile() {
+      return configFile;
+    }
+
+    /** The balancer named {@code name}, e.g. {@code haproxy}. */
+    public static Balancer parse(String name) {
+      try {
+        return valueOf(name.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("balancer (\"" + name + "\") must be haproxy, nginx or caddy");
+      }
+    }
+  }
+
+  private final Balancer balancer;
+  private final Path dir;
+  private final Backends backends;
+  private final int port;
+  private final int statsPort;
+  private final Path renderedConfig;
+  private final ManagedProcess process;
+
+  private Lab(Balancer balancer, Path dir, Backends backends, int port, int statsPort, Path renderedConfig,
+      ManagedProcess process) {
+    this.balancer = balancer;
+    this.dir = dir;
+    this.backends = backends;
+    this.port = port;
+    this.statsPort = statsPort;
+    this.renderedConfig = renderedConfig;
+    this.process = process;
+  }
+
+  /**
+   * Starts three backends and {@code balancer} configured from {@code configs} (the {@code samples/lab} directory),
+   * writing everything under {@code dir}; waits, bounded, until the balancer listens.
+   */
+  public static Lab start(Balancer balancer, Path configs, Path dir) {
+    Path template = configs.resolve(balancer.configFile());
+    if (!Files.isRegularFile(template)) {
+      throw new IllegalArgumentException("no " + balancer.configFile() + " in " + configs);
+    }
+    Backends backends = Backends.start(mkdirs(dir.resolve("backends")), 3,
+        id -> balancer == Balancer.NGINX ? List.of("route=" + id + "; Path=/") : List.of());
+    try {
+      Path balancerDir = mkdirs(dir.resolve(balancer.name().toLowerCase(Locale.ROOT)));
+      for (int attempt = 1; ; attempt++) {
+        int port = Ports.free();
+        int statsPort = Ports.free();
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("BIND", Ports.HOST);
+        values.put("PORT", String.valueOf(port));
+        values.put("STATS_PORT", String.valueOf(statsPort));
+        values.put("HTTPS_PORT", String.valueOf(Ports.free()));
+        values.put("DIR", balancerDir.toString());
+        values.put("USER_DIRECTIVE", "root".equals(System.getProperty("user.name"))
+            ? "user root;  # run as root: workers must enter the lab's private directory" : "");
+        List<Backend> all = backends.all();
+        for (int i = 0; i < all.size(); i++) {
+          values.put("S" + (i + 1), all.get(i).address());
+        }
+        Path rendered = write(balancerDir.resolve(balancer.configFile()), render(read(template), values));
+        ManagedProcess process = launch(balancer, balancerDir, rendered, attempt);
+        try {
+          Wait.until(START_TIMEOUT, balancer + " to listen on " + port, () -> {
+            if (!process.isAlive()) {
+              throw new AssertionError(balancer + " exited with " + process.exitCode() + "\n" + process.logTail(30));
+            }
+            return Ports.accepting(port);
+          }, () -> process.logTail(30));
+          return new Lab(balancer, dir, backends, port, balancer == Balancer.HAPROXY ? statsPort : 0, rendered,
+              process);
+        } catch (AssertionError e) {
+          process.kill();
+          if (attempt >= 3 || !process.logTail(30).toLowerCase(Locale.ROOT).contains("in use")
+              && !process.logTail(30).contains("cannot bind")) {
+            throw e;
+          }
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      backends.close();
+      throw e;
+    }
+  }
+
+  /** Fills every {@code {{NAME}}} of {@code template}; an unknown name fails, naming it. */
+  static String render(String template, Map<String, String> values) {
+    Matcher matcher = PLACEHOLDER.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String value = values.get(matcher.group(1));
+      if (value == null) {
+        throw new IllegalArgumentException("unknown placeholder {{" + matcher.group(1) + "}}");
+      }
+      matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    matcher.appendTail(out);
+    return out.toString();
+  }
+
+  private static ManagedProcess launch(Balancer balancer, Path dir, Path config, int attempt) {
+    Path log = dir.resolve(balancer.name().toLowerCase(Locale.ROOT) + "-" + attempt + ".log");
+    switch (balancer) {
+      case HAPROXY:
+        return ManagedProcess.start("haproxy", List.of(binary("haproxy", Binaries.HAPROXY).toString(), "-db",
+            "-f", config.toString()), dir, Map.of(), log, false);
+      case NGINX:
+        return ManagedProcess.start("nginx", List.of(binary("nginx", Binaries.NGINX).toString(), "-p",
+            dir.toString(), "-c", config.toString(), "-e", dir.resolve("error.log").toString(), "-g", "daemon off;"),
+            dir, Map.of(), log, false);
+      default:
+        return ManagedProcess.start("caddy", List.of(binary("caddy", Binaries.CADDY).toString(), "run",
+            "--config", config.toString(), "--adapter", "caddyfile"), dir, Map.of(
+                "HOME", dir.toString(),
+                "XDG_DATA_HOME", dir.resolve("xdg-data").toString(),
+                "XDG_CONFIG_HOME", dir.resolve("xdg-config").toString()), log, false);
+    }
+  }
+
+  /**
+   * {@code name} on the PATH, else {@code fallback} (the Debian location); fails with the install command when
+   * neither is executable.
+   */
+  public static Path binary(String name, Path fallback) {
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String entry : path.split(java.io.File.pathSeparator)) {
+        if (!entry.isEmpty()) {
+          Path candidate = Path.of(entry, name);
+          if (Files.isExecutable(candidate)) {
+            return candidate;
+          }
+        }
+      }
+    }
+    if (Files.isExecutable(fallback)) {
+      return fallback;
+    }
+    String pkg = name.equals("nginx") ? "nginx-light" : name;
+    throw new IllegalStateException(name + " is not installed: sudo apt-get install -y " + pkg);
+  }
+
+  /** The balancer. */
+  public Balancer balancer() {
+    return balancer;
+  }
+
+  /** {@code ws://127.0.0.1:<port><path>} through the balancer. */
+  public URI wsUri(String path) {
+    return URI.create("ws://" + Ports.HOST + ":" + port + path);
+  }
+
+  /** HAProxy's stats page; empty string for the other balancers. */
+  public String statsUrl() {
+    return statsPort == 0 ? "" : "http://" + Ports.HOST + ":" + statsPort + "/stats";
+  }
+
+  /** The backends. */
+  public Backends backends() {
+    return backends;
+  }
+
+  /** The configuration actually used: the checked-in one with its placeholders filled. */
+  public Path renderedConfig() {
+    return renderedConfig;
+  }
+
+  /** Prints what runs where. */
+  public void describe(PrintStream out, Path template) {
+    out.println("stickyws lab: " + balancer.name().toLowerCase(Locale.ROOT) + " in front of 3 backends, all on "
+        + Ports.HOST);
+    for (Backend backend : backends.all()) {
+      out.println("  backend " + backend.id() + "    http://" + backend.address() + "  (pid " + backend.pid() + ")");
+    }
+    out.println("  WebSocket     " + wsUri("/ws"));
+    if (!statsUrl().isEmpty()) {
+      out.println("  stats page    " + statsUrl());
+    }
+    out.println("  config        " + renderedConfig + "  (from " + template + ")");
+    out.println("  logs          " + dir);
+    out.println("  try           java -jar samples/target/sticky-check.jar " + wsUri("/ws"));
+    out.println("                java -jar samples/target/sticky-check.jar " + wsUri("/ws") + " --no-cookies");
+    out.flush();
+  }
+
+  /** Stops the balancer, then the backends; bounded. */
+  @Override
+  public void close() {
+    try {
+      process.stop(Duration.ofSeconds(5));
+    } finally {
+      backends.close();
+    }
+  }
+
+  /** See the class comment for the arguments. */
+  public static void main(String[] args) throws InterruptedException {
+    io.stickyws.samples.lab.ClassPath.makeAbsolute();
+    List<String> rest = new ArrayList<>(List.of(args));
+    Path configs = Path.of("samples", "lab");
+    Path dir = null;
+    Duration runFor = null;
+    Balancer balancer = null;
+    try {
+      for (int i = 0; i < rest.size(); i++) {
+        String arg = rest.get(i);
+        switch (arg) {
+          case "--configs": configs = Path.of(rest.get(++i)); break;
+          case "--dir": dir = Path.of(rest.get(++i)); break;
+          case "--for": runFor = io.stickyws.samples.check.Durations.parse(rest.get(++i)); break;
+          default:
+            if (balancer != null || arg.startsWith("-")) {
+              throw new IllegalArgumentException("unexpected argument " + arg);
+            }
+            balancer = Balancer.parse(arg);
+        }
+      }
+      if (balancer == null) {
+        throw new IllegalArgumentException("which balancer? haproxy, nginx or caddy");
+      }
+    } catch (RuntimeException e) {
+      System.err.println("lab: " + e.getMessage());
+      System.err.println("usage: run-lab.sh <haproxy|nginx|caddy> [--for DURATION]");
+      System.exit(2);
+      return;
+    }
+    try {
+      if (dir == null) {
+        dir = Files.createTempDirectory("stickyws-lab-");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Lab lab = start(balancer, configs, dir);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      lab.close();
+      stopped.countDown();
+    }, "lab-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    lab.describe(System.out, configs.resolve(balancer.configFile()).toAbsolutePath());
+    System.out.println(runFor == null ? "Ctrl-C stops everything." : "running for " + runFor.toSeconds() + "s");
+    if (runFor == null) {
+      stopped.await();
+    } else {
+      stopped.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+      System.out.println("stopping");
+      System.exit(0);
+    }
+  }
+
+  private static Path mkdirs(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path write(Path file, String text) {
+    try {
+      return Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
