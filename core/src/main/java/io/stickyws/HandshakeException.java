@@ -9,6 +9,8 @@ import java.io.IOException;
  */
 public final class HandshakeException extends IOException {
   private static final long serialVersionUID = 1L;
+
+  /** The HTTP status the server answered. */
   private final int status;
 
   /**

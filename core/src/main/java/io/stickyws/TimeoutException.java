@@ -20,7 +20,10 @@ public final class TimeoutException extends IOException {
     PONG
   }
 
+  /** What timed out. */
   private final Kind kind;
+
+  /** The limit that passed. */
   private final Duration timeout;
 
   /**

@@ -501,67 +501,122 @@ public final class Cookie {
       sameSite = c.sameSite;
     }
 
-    /** @param name the name @return this */
+    /**
+     * Sets the name.
+     *
+     * @param name the name
+     * @return this
+     */
     public Builder name(String name) {
       this.name = name;
       return this;
     }
 
-    /** @param value the value, kept byte for byte @return this */
+    /**
+     * Sets the value.
+     *
+     * @param value the value, kept byte for byte
+     * @return this
+     */
     public Builder value(String value) {
       this.value = value;
       return this;
     }
 
-    /** @param domain the domain, without a leading dot @return this */
+    /**
+     * Sets the domain.
+     *
+     * @param domain the domain, without a leading dot
+     * @return this
+     */
     public Builder domain(String domain) {
       this.domain = domain;
       return this;
     }
 
-    /** @param path the path, starting with {@code /} @return this */
+    /**
+     * Sets the path.
+     *
+     * @param path the path, starting with {@code /}
+     * @return this
+     */
     public Builder path(String path) {
       this.path = path;
       return this;
     }
 
-    /** @param expiresAt when it expires, or {@code null} for a session cookie @return this */
+    /**
+     * Sets the expiresAt.
+     *
+     * @param expiresAt when it expires, or {@code null} for a session cookie
+     * @return this
+     */
     public Builder expiresAt(Instant expiresAt) {
       this.expiresAt = expiresAt;
       return this;
     }
 
-    /** @param secure sent only over https/wss @return this */
+    /**
+     * Sets the secure.
+     *
+     * @param secure sent only over https/wss
+     * @return this
+     */
     public Builder secure(boolean secure) {
       this.secure = secure;
       return this;
     }
 
-    /** @param httpOnly the HttpOnly attribute @return this */
+    /**
+     * Sets the httpOnly.
+     *
+     * @param httpOnly the HttpOnly attribute
+     * @return this
+     */
     public Builder httpOnly(boolean httpOnly) {
       this.httpOnly = httpOnly;
       return this;
     }
 
-    /** @param hostOnly matches only its own host @return this */
+    /**
+     * Sets the hostOnly.
+     *
+     * @param hostOnly matches only its own host
+     * @return this
+     */
     public Builder hostOnly(boolean hostOnly) {
       this.hostOnly = hostOnly;
       return this;
     }
 
-    /** @param creationTime when first stored @return this */
+    /**
+     * Sets the creationTime.
+     *
+     * @param creationTime when first stored
+     * @return this
+     */
     public Builder creationTime(Instant creationTime) {
       this.creationTime = creationTime;
       return this;
     }
 
-    /** @param lastAccessTime when last sent or stored @return this */
+    /**
+     * Sets the lastAccessTime.
+     *
+     * @param lastAccessTime when last sent or stored
+     * @return this
+     */
     public Builder lastAccessTime(Instant lastAccessTime) {
       this.lastAccessTime = lastAccessTime;
       return this;
     }
 
-    /** @param sameSite the SameSite attribute, or {@code null} @return this */
+    /**
+     * Sets the sameSite.
+     *
+     * @param sameSite the SameSite attribute, or {@code null}
+     * @return this
+     */
     public Builder sameSite(String sameSite) {
       this.sameSite = sameSite;
       return this;
