@@ -496,7 +496,6 @@ public final class StickyWebSocket implements AutoCloseable {
       return;
     }
     Instant now = session.clock().instant();
-    Optional<AffinityToken> heldToken = tracker.token();
     Failure failure;
     Throwable reported = cause;
     int reportedCode = code;
@@ -519,13 +518,13 @@ public final class StickyWebSocket implements AutoCloseable {
       // backend may be gone; a balancer that refuses connections (restarting) says nothing of it.
       boolean backendSuspect = (response != null && response.status() >= 500)
           || cause instanceof TimeoutException;
-      if (backendSuspect && tracker.onAttemptFailed()) {
-        heldToken.ifPresent(token -> expireCookie(attempt.requestUri, token, "after failed attempts"));
+      if (backendSuspect && tracker.onAttemptFailed(attempt.sent)) {
+        dropAffinityCookie(attempt.requestUri, "after failed attempts");
       }
     } else if (cause == null) {
       failure = Failure.closed(code, reportedReason, remote);
       if (tracker.onConnectionClosed(code)) {
-        heldToken.ifPresent(token -> expireCookie(attempt.requestUri, token, "on close " + code));
+        dropAffinityCookie(attempt.requestUri, "on close " + code);
       }
     } else {
       reportedCode = 1006;
@@ -695,15 +694,17 @@ public final class StickyWebSocket implements AutoCloseable {
     return parsed;
   }
 
-  /** Deletes the jar's copy of a dropped affinity cookie, so the next handshake is fresh. */
-  private void expireCookie(URI requestUri, AffinityToken token, String why) {
-    log.debug("{}: dropping affinity {} {}", logName, token, why);
-    if (token.source() != AffinityToken.Source.COOKIE) {
+  /** Deletes the jar's copy of the affinity cookie just dropped, so the next handshake is fresh. */
+  private void dropAffinityCookie(URI requestUri, String why) {
+    Optional<Cookie> dropped = tracker.takeDroppedCookie();
+    log.debug("{}: affinity dropped {}", logName, why);
+    if (dropped.isEmpty()) {
       return;
     }
+    String name = dropped.get().name();
     List<Cookie> expired = new ArrayList<>();
     for (Cookie cookie : loadCookies(requestUri)) {
-      if (cookie.name().equals(token.name())) {
+      if (cookie.name().equals(name)) {
         expired.add(cookie.newBuilder().expiresAt(Instant.EPOCH).build());
       }
     }
@@ -712,7 +713,7 @@ public final class StickyWebSocket implements AutoCloseable {
         jar.saveFromResponse(requestUri, expired);
       } catch (RuntimeException e) {
         log.warn("{}: cookie jar {} failed to delete the affinity cookie {} ({})",
-            logName, jar.getClass().getSimpleName(), token.name(), e.getClass().getName());
+            logName, jar.getClass().getSimpleName(), name, e.getClass().getName());
       }
     }
   }

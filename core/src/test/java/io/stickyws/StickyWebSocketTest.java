@@ -183,6 +183,23 @@ class StickyWebSocketTest {
   }
 
   @Test
+  void dropsAnAffinityCookieThatAnErrorResponseKeepsPinning() {
+    affinity = AffinityRules.builder().dropAfterFailures(2).build();
+    connect();
+    transport.last().refuse(502, "Set-Cookie", "lb=deadbeef; path=/");
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(transport.last().cookieHeader()).isEqualTo("lb=deadbeef");
+    transport.last().refuse(502);
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(transport.last().cookieHeader()).isEqualTo("lb=deadbeef");
+    transport.last().refuse(502);
+    scheduler.advance(Duration.ofSeconds(10));
+
+    assertThat(transport.last().cookieHeader()).isNull();
+    assertThat(jar.loadForRequest(URI_WS)).isEmpty();
+  }
+
+  @Test
   void countsHandshakeTimeoutsTowardDroppingAffinity() {
     affinity = AffinityRules.builder().dropAfterFailures(2).build();
     connect(sessionBuilder().handshakeTimeout(Duration.ofSeconds(1)));

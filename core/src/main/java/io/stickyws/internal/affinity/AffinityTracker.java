@@ -224,8 +224,27 @@ public final class AffinityTracker {
    * @return {@code true} if the token was dropped by this call
    */
   public boolean onAttemptFailed() {
+    return onAttemptFailed(List.of());
+  }
+
+  /**
+   * Counts a failed handshake like {@link #onAttemptFailed()}; when no token is held but the
+   * handshake sent an affinity cookie from the jar (one a balancer set on an error response, or one
+   * that came back after a drop), that cookie becomes the held token first, so a jar that keeps
+   * pinning the client to a dead backend is dropped too.
+   *
+   * @param sent the cookies sent with the failed handshake
+   * @return {@code true} if the token was dropped by this call
+   */
+  public boolean onAttemptFailed(List<Cookie> sent) {
+    Objects.requireNonNull(sent, "sent == null");
     if (held == null) {
-      return false;
+      Candidate candidate = pick(sent);
+      if (candidate == null) {
+        return false;
+      }
+      held = candidate.token;
+      heldCookie = candidate.cookie;
     }
     failures++;
     if (failures < rules.dropAfterFailures()) {
