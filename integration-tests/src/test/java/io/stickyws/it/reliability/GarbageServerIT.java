@@ -83,7 +83,7 @@ class GarbageServerIT {
         if (!ws.send("from the application")) {
           refused++;
         }
-        awaitHandshakes(server, seen + 1);
+        awaitHandshakes(server, seen + 1, listener);
       }
       assertThat(server.handshakes()).as("attempts reached the server").isGreaterThanOrEqualTo(3);
       listener.await(e -> e.startsWith("disconnected") && e.contains("retry"), 2, WAIT);
@@ -186,7 +186,12 @@ class GarbageServerIT {
         .build();
   }
 
-  private static void awaitHandshakes(GarbageServer server, int count) {
-    io.stickyws.testing.Threads.awaitCondition(() -> server.handshakes() >= count, WAIT);
+  private static void awaitHandshakes(GarbageServer server, int count, RecordingListener listener) {
+    try {
+      io.stickyws.testing.Threads.awaitCondition(() -> server.handshakes() >= count, WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError("waited " + WAIT + " for handshake " + count + "; server saw " + server.handshakes()
+          + ", listener: " + listener.events(), e);
+    }
   }
 }
