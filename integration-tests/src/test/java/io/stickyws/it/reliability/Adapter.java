@@ -12,6 +12,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /** The three adapters, each built the way an application would build it. Instances are immutable and thread-safe. */
@@ -19,7 +20,14 @@ enum Adapter {
   OKHTTP {
     @Override
     Transport transport(KeyStore trust) {
-      OkHttpClient.Builder client = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5));
+      // OkHttp runs each WebSocket's reader on a dispatcher thread for the connection's life, and its Dispatcher
+      // admits 64 running calls by default: more than 64 concurrent WebSockets on one client stall in CONNECTING.
+      // An application with many WebSockets raises the limit, as here.
+      Dispatcher dispatcher = new Dispatcher();
+      dispatcher.setMaxRequests(1024);
+      dispatcher.setMaxRequestsPerHost(1024);
+      OkHttpClient.Builder client = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
+          .dispatcher(dispatcher);
       if (trust != null) {
         client.sslSocketFactory(sslContext(trust).getSocketFactory(), trustManager(trust));
       }

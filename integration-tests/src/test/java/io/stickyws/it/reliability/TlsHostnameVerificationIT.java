@@ -82,7 +82,12 @@ class TlsHostnameVerificationIT {
       assertThat(listener.events()).noneMatch(e -> e.startsWith("open"));
       assertThat(server.accepted()).as("TCP connections").isGreaterThanOrEqualTo(2);
       assertThat(server.handshakes()).as("HTTP requests that got through TLS").isZero();
-      assertThat(causeChain(cause)).containsIgnoringCase("SSL");
+      if (adapter == Adapter.JAVA_WEBSOCKET) {
+        // finding: the Java-WebSocket adapter reports a generic IOException here; the SSL error is not the cause
+        assertThat(causeChain(cause)).contains("connection closed before the handshake completed");
+      } else {
+        assertThat(causeChain(cause)).containsIgnoringCase("SSL");
+      }
       ws.close();
       listener.await("closed", WAIT);
     }
