@@ -179,16 +179,23 @@ class ChaosSoakIT {
       for (String server : List.of("s1", "s2", "s3")) {
         haproxy.admin().setState(server, HaproxyAdmin.State.READY);
       }
-      await(Duration.ofSeconds(120), "every connection OPEN and exactly " + CONNECTIONS + " WebSockets on the backends",
+      // old HAProxy processes keep their tunnels up to hard-stop-after (5 s) after a reload, then cut them: the
+      // condition must hold for STABLE in a row, not once
+      String settled = awaitStable(Duration.ofSeconds(150), "every connection OPEN and exactly " + CONNECTIONS
+              + " WebSockets on the backends",
           () -> allOpen(clients) && liveOnBackends(backends) == CONNECTIONS,
           () -> states(clients) + " backends " + perBackend(backends));
       long settleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - settleStart);
+      assertThat(settled).as("settle").isEmpty();
       app.shutdown();
       assertThat(app.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       await(Duration.ofSeconds(30), "every message of the current connections echoed",
           () -> clients.stream().allMatch(Client::currentGenerationEchoed), () -> "");
-      // held for a moment: still exactly CONNECTIONS and all OPEN (no late duplicates or half-open leftovers)
-      pause(Duration.ofSeconds(3));
+      // still exactly CONNECTIONS and all OPEN (no late duplicates or half-open leftovers), checked again
+      String finalState = awaitStable(Duration.ofSeconds(60), "every connection OPEN and exactly " + CONNECTIONS
+              + " WebSockets on the backends, after the senders stopped",
+          () -> allOpen(clients) && liveOnBackends(backends) == CONNECTIONS,
+          () -> states(clients) + " backends " + perBackend(backends));
       Map<String, Integer> finalCounts = perBackend(backends);
       int finalLive = finalCounts.values().stream().mapToInt(Integer::intValue).sum();
       boolean finalAllOpen = allOpen(clients);
@@ -232,8 +239,9 @@ class ChaosSoakIT {
       List<String> leaks = capture.linesContaining(secretValues);
       System.out.printf("SOAK seed %d, %d connections (OkHttp/JDK/Java-WebSocket in turn), chaos %d ms: %s%n",
           SEED, CONNECTIONS, chaosMs, actions);
-      System.out.printf("SOAK settle %d ms; final: all OPEN %s, backends %s = %d live WebSockets%n",
-          settleMs, finalAllOpen, finalCounts, finalLive);
+      System.out.printf("SOAK settle %d ms %s; final: all OPEN %s, backends %s = %d live WebSockets%n",
+          settleMs, finalState.isEmpty() ? "(stable " + STABLE.toSeconds() + " s)" : finalState, finalAllOpen,
+          finalCounts, finalLive);
       System.out.printf("SOAK messages: accepted by send() %d, refused by send() %d, reported onDropped %d, echoed %d,"
               + " lost in flight on a connection that then died %d (%.2f%%), lost on a connection that never died %d,"
               + " duplicate echoes %d, unknown echoes %d%n",
@@ -246,6 +254,7 @@ class ChaosSoakIT {
       System.out.printf("SOAK log capture: %d events (%d DEBUG), secrets searched %d, hits %d%n",
           capture.events(), capture.debugEvents(), secretValues.size(), leaks.size());
 
+      assertThat(finalState).as("final state").isEmpty();
       assertThat(finalAllOpen).as("every connection OPEN").isTrue();
       assertThat(finalLive).as("live WebSockets on the backends").isEqualTo(CONNECTIONS);
       assertThat(lostSilently).as("messages lost on a connection that never died").isZero();
@@ -446,6 +455,31 @@ class ChaosSoakIT {
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("waited " + timeout + " for " + what + ": " + diagnostics.get());
+      }
+      pause(Duration.ofMillis(200));
+    }
+  }
+
+  static final Duration STABLE = Duration.ofSeconds(8);
+
+  /** Waits until {@code condition} has held at every check for {@link #STABLE} in a row: "" or why not. */
+  private static String awaitStable(Duration timeout, String what, BooleanSupplier condition,
+      java.util.function.Supplier<String> diagnostics) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long since = -1;
+    while (true) {
+      long now = System.nanoTime();
+      if (condition.getAsBoolean()) {
+        if (since < 0) {
+          since = now;
+        } else if (now - since >= STABLE.toNanos()) {
+          return "";
+        }
+      } else {
+        since = -1;
+      }
+      if (now > deadline) {
+        return "waited " + timeout + " for " + what + " to hold for " + STABLE + ": " + diagnostics.get();
       }
       pause(Duration.ofMillis(200));
     }

@@ -83,8 +83,9 @@ class TlsHostnameVerificationIT {
       assertThat(server.accepted()).as("TCP connections").isGreaterThanOrEqualTo(2);
       assertThat(server.handshakes()).as("HTTP requests that got through TLS").isZero();
       if (adapter == Adapter.JAVA_WEBSOCKET) {
-        // finding: the Java-WebSocket adapter reports a generic IOException here; the SSL error is not the cause
-        assertThat(causeChain(cause)).contains("connection closed before the handshake completed");
+        // finding: the Java-WebSocket adapter sometimes reports a generic IOException here instead of the SSL error
+        // (the library's onError and onClose race in the adapter); either way the connection is refused
+        assertThat(causeChain(cause)).containsAnyOf("SSL", "connection closed before the handshake completed");
       } else {
         assertThat(causeChain(cause)).containsIgnoringCase("SSL");
       }
