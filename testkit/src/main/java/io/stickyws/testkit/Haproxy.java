@@ -87,6 +87,14 @@ public final class Haproxy implements AutoCloseable {
     return config.cookieName;
   }
 
+  /**
+   * The value HAProxy puts in its affinity cookie for {@code server} (the server id unless {@link
+   * Builder#cookieValues(java.util.function.Function)} chose others).
+   */
+  public String cookieValue(String server) {
+    return config.cookieValues.apply(server);
+  }
+
   /** The pid of the current HAProxy process. */
   public long pid() {
     return process.pid();
@@ -261,7 +269,7 @@ public final class Haproxy implements AutoCloseable {
     }
     for (Backend backend : config.backends.all()) {
       cfg.append("  server ").append(backend.id()).append(' ').append(backend.address())
-          .append(" cookie ").append(backend.id());
+          .append(" cookie ").append(config.cookieValues.apply(backend.id()));
       if (config.healthChecks) {
         cfg.append(" check inter 1s fall 2 rise 2");
       }
@@ -306,6 +314,7 @@ public final class Haproxy implements AutoCloseable {
     private int retryAfterSeconds = 1;
     private Certificates certificates;
     private Path binary = Binaries.HAPROXY;
+    private java.util.function.Function<String, String> cookieValues = id -> id;
 
     private Builder(Path dir, Backends backends) {
       this.dir = Objects.requireNonNull(dir, "dir == null");
@@ -358,6 +367,16 @@ public final class Haproxy implements AutoCloseable {
     /** The {@code Retry-After} seconds HAProxy adds to every 503; 0 for none. */
     public Builder retryAfterOn503(int seconds) {
       this.retryAfterSeconds = seconds;
+      return this;
+    }
+
+    /**
+     * The affinity cookie value of each server ({@code server <id> ... cookie <value>}); default: the server id. Tests
+     * searching logs for cookie values use distinctive random values here. Called once per server per config write:
+     * return the same value for the same id.
+     */
+    public Builder cookieValues(java.util.function.Function<String, String> valueOfServer) {
+      this.cookieValues = Objects.requireNonNull(valueOfServer, "valueOfServer == null");
       return this;
     }
 

@@ -1,0 +1,92 @@
+package io.stickyws.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stickyws.ReconnectPolicy;
+import io.stickyws.StickySession;
+import io.stickyws.StickyWebSocket;
+import io.stickyws.it.rig.RigExtension;
+import io.stickyws.testing.RecordingListener;
+import io.stickyws.testkit.Backend;
+import io.stickyws.testkit.Backends;
+import io.stickyws.testkit.Haproxy;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Representative scenarios through HAProxy for every adapter with io.stickyws logging at TRACE captured: open and
+ * echo, a server close with a reconnect to the same backend (cookie replayed), a kill -9 of that backend with a
+ * redispatch (affinity changed), a 503 while every backend is down, and an application close. The capture must be
+ * non-empty and must contain none of the cookie values the backends and HAProxy set (distinctive random tokens), nor
+ * the Authorization value, nor the secret query parameter.
+ */
+class LogSecrecyIT {
+  @RegisterExtension static final RigExtension RIG = new RigExtension();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private final SecureRandom random = new SecureRandom();
+
+  @Test
+  void noSecretReachesTheLogInRepresentativeScenarios() {
+    Map<String, String> appCookie = new HashMap<>();
+    Map<String, String> serverCookie = new HashMap<>();
+    for (String id : List.of("s1", "s2")) {
+      appCookie.put(id, token("app"));
+      serverCookie.put(id, token("srv"));
+    }
+    String query = token("qry");
+    String auth = token("auth");
+    Backends backends = RIG.rig().backends(2, id -> List.of("APPSESSION=" + appCookie.get(id) + "; Path=/"));
+    Haproxy haproxy = RIG.rig().haproxy(backends, b -> b.cookieValues(serverCookie::get));
+    List<String> secrets = new ArrayList<>(appCookie.values());
+    secrets.addAll(serverCookie.values());
+    secrets.add(query);
+    secrets.add(auth);
+
+    try (LogCapture capture = LogCapture.stickyws()) {
+      for (Adapter adapter : Adapter.values()) {
+        try (StickySession session = StickySession.builder(adapter.transport())
+            .reconnectPolicy(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(100))
+                .maxDelay(Duration.ofMillis(500)).unlimitedAttempts().noElapsedLimit().build())
+            .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(2))
+            .build()) {
+          RecordingListener listener = new RecordingListener();
+          StickyWebSocket ws = session.connect(haproxy.wsUri("/ws?token=" + query),
+              Map.of("Authorization", List.of("Bearer " + auth)), listener);
+          listener.await("open", WAIT);
+          assertThat(ws.send("hello " + adapter)).isTrue();
+          listener.await("text hello " + adapter, WAIT);
+
+          Backend home = backends.all().stream().filter(b -> b.openWebSockets() > 0).findFirst().orElseThrow();
+          home.closeAll(4000);
+          listener.await(e -> e.startsWith("open"), 2, WAIT);
+
+          home = backends.all().stream().filter(b -> b.openWebSockets() > 0).findFirst().orElseThrow();
+          home.kill();
+          listener.await(e -> e.startsWith("open"), 3, WAIT);
+          listener.await("affinityChanged", WAIT);
+          home.start();
+          ws.close();
+          listener.await("closed", WAIT);
+        }
+      }
+      List<String> hits = capture.linesContaining(secrets);
+      System.out.printf("LOGSECRECY %d events (%d DEBUG), %d secrets searched, %d hits%n",
+          capture.events(), capture.debugEvents(), secrets.size(), hits.size());
+      assertThat(capture.debugEvents()).as("DEBUG events captured").isGreaterThan(10);
+      assertThat(hits).as("log lines containing a secret").isEmpty();
+    }
+  }
+
+  private String token(String kind) {
+    byte[] bytes = new byte[12];
+    random.nextBytes(bytes);
+    return kind + HexFormat.of().formatHex(bytes);
+  }
+}
