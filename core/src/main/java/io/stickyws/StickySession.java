@@ -57,6 +57,7 @@ public final class StickySession implements AutoCloseable {
   private final int queueMaxMessages;
   private final long queueMaxBytes;
   private final OverflowPolicy overflowPolicy;
+  private final boolean resendUnconfirmed;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final Clock clock;
@@ -77,6 +78,7 @@ public final class StickySession implements AutoCloseable {
     this.queueMaxMessages = b.queueMaxMessages;
     this.queueMaxBytes = b.queueMaxBytes;
     this.overflowPolicy = b.overflowPolicy;
+    this.resendUnconfirmed = b.resendUnconfirmed;
     this.clock = b.clock;
     this.random = b.random != null ? new SynchronizedRandom(b.random) : new ThreadLocalRandomGenerator();
     if (b.scheduler != null) {
@@ -259,6 +261,17 @@ public final class StickySession implements AutoCloseable {
     return overflowPolicy;
   }
 
+  /**
+   * Whether messages a failed connection had not confirmed are sent again on the next connection
+   * (at-least-once) instead of being reported on
+   * {@link StickyWebSocketListener#onUnconfirmed}.
+   *
+   * @return {@code false} by default
+   */
+  public boolean resendUnconfirmed() {
+    return resendUnconfirmed;
+  }
+
   /** @return the clock */
   public Clock clock() {
     return clock;
@@ -328,6 +341,7 @@ public final class StickySession implements AutoCloseable {
     private int queueMaxMessages = 1000;
     private long queueMaxBytes = 1024 * 1024;
     private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT;
+    private boolean resendUnconfirmed;
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random;
@@ -435,6 +449,21 @@ public final class StickySession implements AutoCloseable {
       this.queueMaxMessages = maxMessages;
       this.queueMaxBytes = maxBytes;
       this.overflowPolicy = overflowPolicy;
+      return this;
+    }
+
+    /**
+     * What happens to messages handed to a connection that then failed before a pong confirmed
+     * the server read them. {@code false} (the default): they are reported on
+     * {@link StickyWebSocketListener#onUnconfirmed}, and the application decides. {@code true}: they
+     * are sent again, in order, before anything queued, on the next connection: at-least-once
+     * delivery, so the server may see a message twice.
+     *
+     * @param resend whether to send unconfirmed messages again
+     * @return this
+     */
+    public Builder resendUnconfirmed(boolean resend) {
+      this.resendUnconfirmed = resend;
       return this;
     }
 

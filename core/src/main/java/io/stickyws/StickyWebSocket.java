@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StickyWebSocket implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StickyWebSocket.class);
+  /** How soon after a send a ping asks the server to confirm it. */
+  private static final Duration CONFIRM_DELAY = Duration.ofMillis(200);
 
   /** The states of a sticky connection. */
   public enum State {
@@ -90,6 +93,12 @@ public final class StickyWebSocket implements AutoCloseable {
   private ScheduledFuture<?> closeTimeoutTask;
   private boolean awaitingPong;
   private long pings;
+  // Messages handed to the current connection that no pong has confirmed yet (see onUnconfirmed).
+  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
+  private long unconfirmedBytes;
+  private long sentSeq;
+  private final Map<Long, Long> pingMarks = new HashMap<>();
+  private ScheduledFuture<?> confirmTask;
   private int closeCode;
   private String closeReason = "";
   private boolean terminated;
@@ -341,7 +350,7 @@ public final class StickyWebSocket implements AutoCloseable {
         + (token == null ? "" : ", affinity " + token));
     if (!queue.isEmpty()) {
       flushing = true;
-      List<Object> batch = takeQueue();
+      List<Sent> batch = trackAll(attempt, takeQueue());
       io.add(() -> flush(attempt, batch));
     }
     scheduleHeartbeat(attempt);
@@ -353,22 +362,24 @@ public final class StickyWebSocket implements AutoCloseable {
   }
 
   /** Not under lock: hands queued messages to the transport in order, then opens the gate. */
-  private void flush(Attempt attempt, List<Object> batch) {
-    List<Object> next = batch;
+  private void flush(Attempt attempt, List<Sent> batch) {
+    List<Sent> next = batch;
     while (true) {
       int sent = 0;
-      for (Object message : next) {
-        if (!sendNow(attempt.connection, message)) {
+      for (Sent message : next) {
+        if (!sendNow(attempt.connection, message.message)) {
           break;
         }
         sent++;
       }
       synchronized (lock) {
         if (sent < next.size()) {
-          List<Object> unsent = next.subList(sent, next.size());
+          List<Sent> unsent = next.subList(sent, next.size());
           for (int i = unsent.size() - 1; i >= 0; i--) {
-            queue.addFirst(unsent.get(i));
-            queuedBytes += size(unsent.get(i));
+            Sent message = unsent.get(i);
+            untrack(message);
+            queue.addFirst(message.message);
+            queuedBytes += message.bytes;
           }
           flushing = false;
           return;
@@ -377,15 +388,25 @@ public final class StickyWebSocket implements AutoCloseable {
           flushing = false;
           return;
         }
-        next = takeQueue();
+        next = trackAll(attempt, takeQueue());
       }
     }
+  }
+
+  /** Under lock: tracks a batch about to be flushed. */
+  private List<Sent> trackAll(Attempt attempt, List<Object> messages) {
+    List<Sent> batch = new ArrayList<>(messages.size());
+    for (Object message : messages) {
+      batch.add(track(attempt, message));
+    }
+    return batch;
   }
 
   // ---------------------------------------------------------------- sending
 
   private boolean sendMessage(Object message) {
     TransportConnection connection;
+    Sent sent;
     synchronized (lock) {
       if (state == State.CLOSING || state == State.CLOSED) {
         return false;
@@ -396,12 +417,14 @@ public final class StickyWebSocket implements AutoCloseable {
         return queued;
       }
       connection = current.connection;
+      sent = track(current, message);
     }
     if (sendNow(connection, message)) {
       return true;
     }
     boolean queued;
     synchronized (lock) {
+      untrack(sent);
       if (state == State.CLOSING || state == State.CLOSED) {
         return false;
       }
@@ -409,6 +432,118 @@ public final class StickyWebSocket implements AutoCloseable {
     }
     drain();
     return queued;
+  }
+
+  /**
+   * Under lock: remembers a message handed to {@code attempt}'s connection until a pong confirms
+   * the server received it, and asks for that pong soon.
+   */
+  private Sent track(Attempt attempt, Object message) {
+    Sent sent = new Sent(++sentSeq, message, size(message));
+    unconfirmed.addLast(sent);
+    unconfirmedBytes += sent.bytes;
+    while (unconfirmed.size() > Math.max(1, session.queueMaxMessages())
+        || (unconfirmedBytes > session.queueMaxBytes() && unconfirmed.size() > 1)) {
+      unconfirmedBytes -= unconfirmed.pollFirst().bytes; // too old to keep: assumed delivered
+    }
+    if (confirmTask == null && transport.supportsPing()) {
+      confirmTask = schedule(() -> confirmPing(attempt), CONFIRM_DELAY);
+    }
+    return sent;
+  }
+
+  /** Under lock: forgets a message the transport refused after all. */
+  private void untrack(Sent sent) {
+    if (unconfirmed.removeLastOccurrence(sent)) {
+      unconfirmedBytes -= sent.bytes;
+    }
+  }
+
+  /** Sends a ping whose pong will confirm every message sent before it. */
+  private void confirmPing(Attempt attempt) {
+    List<Runnable> io = new ArrayList<>();
+    synchronized (lock) {
+      confirmTask = null;
+      if (attempt != current || attempt.done || state != State.OPEN || unconfirmed.isEmpty()) {
+        return;
+      }
+      io.add(pingAction(attempt));
+    }
+    run(io);
+  }
+
+  /** Under lock: a ping that marks how many messages were sent before it. */
+  private Runnable pingAction(Attempt attempt) {
+    long n = ++pings;
+    pingMarks.put(n, sentSeq);
+    ByteBuffer payload = ByteBuffer.allocate(Long.BYTES).putLong(0, n);
+    TransportConnection connection = attempt.connection;
+    log.trace("{}: ping {}", logName, n);
+    return () -> {
+      try {
+        connection.sendPing(payload);
+      } catch (RuntimeException e) {
+        log.warn("{}: transport {} threw from sendPing", logName, transport.name(), e);
+      }
+    };
+  }
+
+  /** Under lock: a pong confirms the messages sent before its ping. */
+  private void confirmed(ByteBuffer payload) {
+    if (payload == null || payload.remaining() != Long.BYTES) {
+      return;
+    }
+    long n = payload.getLong(payload.position());
+    Long mark = pingMarks.remove(n);
+    if (mark == null) {
+      return;
+    }
+    pingMarks.keySet().removeIf(k -> k < n);
+    while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().seq <= mark) {
+      unconfirmedBytes -= unconfirmed.pollFirst().bytes;
+    }
+  }
+
+  /**
+   * Under lock: the connection ended without the application closing it. Messages no pong
+   * confirmed may or may not have reached the server: requeued in front of the queue, or reported.
+   */
+  private void settleUnconfirmed() {
+    cancel(confirmTask);
+    confirmTask = null;
+    pingMarks.clear();
+    if (unconfirmed.isEmpty()) {
+      return;
+    }
+    List<Object> messages = new ArrayList<>(unconfirmed.size());
+    for (Sent sent : unconfirmed) {
+      messages.add(sent.message);
+    }
+    unconfirmed.clear();
+    unconfirmedBytes = 0;
+    if (session.resendUnconfirmed()) {
+      for (int i = messages.size() - 1; i >= 0; i--) {
+        queue.addFirst(messages.get(i));
+        queuedBytes += size(messages.get(i));
+      }
+      log.debug("{}: {} unconfirmed messages queued again", logName, messages.size());
+    } else {
+      log.debug("{}: {} messages unconfirmed when the connection ended", logName, messages.size());
+      deliver(l -> l.onUnconfirmed(this, messages));
+    }
+  }
+
+  /** A message handed to the transport, numbered in send order. */
+  private static final class Sent {
+    final long seq;
+    final Object message;
+    final long bytes;
+
+    Sent(long seq, Object message, long bytes) {
+      this.seq = seq;
+      this.message = message;
+      this.bytes = bytes;
+    }
   }
 
   private boolean sendNow(TransportConnection connection, Object message) {
@@ -495,6 +630,7 @@ public final class StickyWebSocket implements AutoCloseable {
     if (state == State.CLOSED) {
       return;
     }
+    settleUnconfirmed();
     Instant now = session.clock().instant();
     Failure failure;
     Throwable reported = cause;
@@ -562,6 +698,12 @@ public final class StickyWebSocket implements AutoCloseable {
   private void finishClose() {
     cancel(closeTimeoutTask);
     closeTimeoutTask = null;
+    // The application closed: the server reads everything sent before our close frame.
+    cancel(confirmTask);
+    confirmTask = null;
+    unconfirmed.clear();
+    unconfirmedBytes = 0;
+    pingMarks.clear();
     setState(State.CLOSED, "close complete");
     int code = closeCode;
     String reason = closeReason;
@@ -633,18 +775,8 @@ public final class StickyWebSocket implements AutoCloseable {
       }
       if (!awaitingPong) {
         awaitingPong = true;
-        long n = ++pings;
-        ByteBuffer payload = ByteBuffer.allocate(Long.BYTES).putLong(0, n);
-        TransportConnection connection = attempt.connection;
-        io.add(() -> {
-          try {
-            connection.sendPing(payload);
-          } catch (RuntimeException e) {
-            log.warn("{}: transport {} threw from sendPing", logName, transport.name(), e);
-          }
-        });
+        io.add(pingAction(attempt));
         pongTimeoutTask = schedule(() -> onPongTimeout(attempt), session.pongTimeout());
-        log.trace("{}: ping {}", logName, n);
       }
       heartbeatTask = schedule(() -> ping(attempt), session.heartbeatInterval());
     }
@@ -878,7 +1010,11 @@ public final class StickyWebSocket implements AutoCloseable {
     @Override
     public void onPong(ByteBuffer payload) {
       synchronized (lock) {
-        if (this == current && awaitingPong) {
+        if (this != current || done) {
+          return;
+        }
+        confirmed(payload);
+        if (awaitingPong) {
           awaitingPong = false;
           cancel(pongTimeoutTask);
           pongTimeoutTask = null;

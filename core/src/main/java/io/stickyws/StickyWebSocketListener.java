@@ -4,6 +4,7 @@ import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Receives the events of one {@link StickyWebSocket} across all its reconnects. Every method has an
@@ -94,6 +95,21 @@ public interface StickyWebSocketListener {
    * @param message the message: a {@link String} or a {@link ByteBuffer}
    */
   default void onDropped(StickyWebSocket webSocket, Object message) {}
+
+  /**
+   * The connection ended abnormally while these messages, already handed to it, were not yet
+   * confirmed: stickyws confirms delivery to the server's WebSocket stack with a ping sent shortly
+   * after each burst of messages (a pong answers only after everything sent before its ping was
+   * read). They may or may not have arrived; resend them if your protocol allows it, or let
+   * stickyws do it with {@link StickySession.Builder#resendUnconfirmed(boolean)} (then this method
+   * is not called). On a transport that cannot ping (OkHttp), the last messages sent, up to the
+   * queue's capacity, count as unconfirmed.
+   *
+   * @param webSocket the connection
+   * @param messages the messages in the order they were sent: {@link String}s and
+   *     {@link ByteBuffer}s
+   */
+  default void onUnconfirmed(StickyWebSocket webSocket, List<Object> messages) {}
 
   /**
    * Terminal: the reconnect policy gave up (a status or close code that means "do not retry", or

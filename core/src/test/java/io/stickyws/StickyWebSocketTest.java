@@ -371,6 +371,79 @@ class StickyWebSocketTest {
   }
 
   @Test
+  void reportsMessagesNoPongConfirmedWhenTheConnectionDrops() {
+    StickyWebSocket ws = connect();
+    transport.last().open();
+    ws.send("a");
+    ws.send("b");
+    transport.last().drop();
+
+    assertThat(listener.events()).contains("unconfirmed [a, b]");
+  }
+
+  @Test
+  void aPongConfirmsEverythingSentBeforeItsPing() {
+    StickyWebSocket ws = connect();
+    FakeConnection c = transport.last().open();
+    ws.send("a");
+    scheduler.advance(Duration.ofMillis(200));
+    assertThat(c.pings).hasSize(1);
+    ws.send("b");
+    c.pongLatest();
+    c.drop();
+
+    assertThat(listener.events()).contains("unconfirmed [b]");
+  }
+
+  @Test
+  void reportsNothingWhenEveryMessageWasConfirmed() {
+    StickyWebSocket ws = connect();
+    FakeConnection c = transport.last().open();
+    ws.send("a");
+    scheduler.advance(Duration.ofMillis(200));
+    c.pongLatest();
+    c.drop();
+
+    assertThat(listener.events("unconfirmed")).isEmpty();
+  }
+
+  @Test
+  void resendsUnconfirmedMessagesFirstWhenAskedTo() {
+    StickyWebSocket ws = connect(sessionBuilder().resendUnconfirmed(true));
+    transport.last().open();
+    ws.send("a");
+    ws.send("b");
+    transport.last().drop();
+    ws.send("c");
+    scheduler.advance(Duration.ofSeconds(1));
+    transport.last().open();
+
+    assertThat(transport.last().sentTexts()).containsExactly("a", "b", "c");
+    assertThat(listener.events("unconfirmed")).isEmpty();
+  }
+
+  @Test
+  void reportsResentMessagesAsDroppedWhenThePolicyGivesUp() {
+    StickyWebSocket ws = connect(sessionBuilder().resendUnconfirmed(true));
+    transport.last().open();
+    ws.send("a");
+    transport.last().serverClose(1008, "policy");
+
+    assertThat(listener.events()).containsSubsequence("dropped a", "gaveUp 1");
+  }
+
+  @Test
+  void reportsNothingUnconfirmedAfterTheApplicationCloses() {
+    StickyWebSocket ws = connect();
+    FakeConnection c = transport.last().open();
+    ws.send("a");
+    ws.close();
+    c.closeCompleted();
+
+    assertThat(listener.events()).containsExactly("open 1 UNKNOWN", "closed 1000");
+  }
+
+  @Test
   void rejectsWhenTheQueueIsFull() {
     StickyWebSocket ws = connect(sessionBuilder().outboundQueue(2, 1000, OverflowPolicy.REJECT));
     assertThat(ws.send("a")).isTrue();

@@ -131,9 +131,17 @@ public final class FakeTransport implements Transport {
       listener.onText(text);
     }
 
-    /** The server answers a ping. */
+    /** The server answers a ping, with an empty payload. */
     public void pong() {
       listener.onPong(ByteBuffer.allocate(0));
+    }
+
+    /** The server answers the latest ping with its payload, as RFC 6455 requires. */
+    public void pongLatest() {
+      if (pings.isEmpty()) {
+        throw new AssertionError("no ping to answer");
+      }
+      listener.onPong(pings.get(pings.size() - 1).duplicate());
     }
 
     /** @return the text messages sent so far */

@@ -59,6 +59,11 @@ public class RecordingListener implements StickyWebSocketListener {
   }
 
   @Override
+  public void onUnconfirmed(StickyWebSocket ws, List<Object> messages) {
+    add("unconfirmed " + messages, messages);
+  }
+
+  @Override
   public void onGaveUp(StickyWebSocket ws, Throwable cause, int attempts, Duration elapsed) {
     add("gaveUp " + attempts, cause);
   }

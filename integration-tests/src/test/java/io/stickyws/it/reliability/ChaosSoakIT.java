@@ -205,6 +205,8 @@ class ChaosSoakIT {
       long refused = 0;
       long dropped = 0;
       long echoed = 0;
+      long unconfirmedReported = 0;
+      long unconfirmedButEchoed = 0;
       long lostInFlight = 0;
       long lostSilently = 0;
       long duplicates = 0;
@@ -218,13 +220,16 @@ class ChaosSoakIT {
           refused += c.refused.size();
           dropped += c.dropped.size();
           echoed += c.echoed.size();
+          unconfirmedReported += c.unconfirmed.size();
+          unconfirmedButEchoed += c.unconfirmed.stream().filter(c.echoed::contains).count();
           duplicates += c.duplicates;
           unknownEchoes += c.unknown;
           opens += c.opens;
           disconnects += c.disconnects;
           affinityChanges += c.affinityChanges;
           for (Map.Entry<Integer, Integer> e : c.sentGeneration.entrySet()) {
-            if (c.echoed.contains(e.getKey()) || c.dropped.contains(e.getKey())) {
+            if (c.echoed.contains(e.getKey()) || c.dropped.contains(e.getKey())
+                || c.unconfirmed.contains(e.getKey())) {
               continue;
             }
             if (e.getValue() < c.generation) {
@@ -243,9 +248,9 @@ class ChaosSoakIT {
           settleMs, finalState.isEmpty() ? "(stable " + STABLE.toSeconds() + " s)" : finalState, finalAllOpen,
           finalCounts, finalLive);
       System.out.printf("SOAK messages: accepted by send() %d, refused by send() %d, reported onDropped %d, echoed %d,"
-              + " lost in flight on a connection that then died %d (%.2f%%), lost on a connection that never died %d,"
-              + " duplicate echoes %d, unknown echoes %d%n",
-          sent, refused, dropped, echoed, lostInFlight, sent == 0 ? 0.0 : 100.0 * lostInFlight / sent, lostSilently,
+              + " reported onUnconfirmed %d (of which echoed anyway %d), lost silently in flight on a connection that"
+              + " then died %d, lost on a connection that never died %d, duplicate echoes %d, unknown echoes %d%n",
+          sent, refused, dropped, echoed, unconfirmedReported, unconfirmedButEchoed, lostInFlight, lostSilently,
           duplicates, unknownEchoes);
       System.out.printf("SOAK connections: %d opens, %d disconnects, %d affinity changes; attempts %d, min gap between"
               + " two attempts of one client %d ms (policy minimum %d ms), max attempts of one client in 10 s %d%n",
@@ -258,6 +263,7 @@ class ChaosSoakIT {
       assertThat(finalAllOpen).as("every connection OPEN").isTrue();
       assertThat(finalLive).as("live WebSockets on the backends").isEqualTo(CONNECTIONS);
       assertThat(lostSilently).as("messages lost on a connection that never died").isZero();
+      assertThat(lostInFlight).as("messages lost in flight and never reported (onDropped/onUnconfirmed)").isZero();
       assertThat(duplicates).as("duplicate echoes").isZero();
       assertThat(unknownEchoes).as("echoes of messages never sent").isZero();
       assertThat(sent + refused).as("messages the application tried").isGreaterThan(0);
@@ -288,6 +294,7 @@ class ChaosSoakIT {
     final Map<Integer, Integer> sentGeneration = new HashMap<>();
     final Set<Integer> refused = new HashSet<>();
     final Set<Integer> dropped = new HashSet<>();
+    final Set<Integer> unconfirmed = new HashSet<>();
     final Set<Integer> echoed = new HashSet<>();
     int duplicates;
     int unknown;
@@ -312,7 +319,8 @@ class ChaosSoakIT {
 
     synchronized boolean currentGenerationEchoed() {
       for (Map.Entry<Integer, Integer> e : sentGeneration.entrySet()) {
-        if (e.getValue() == generation && !echoed.contains(e.getKey()) && !dropped.contains(e.getKey())) {
+        if (e.getValue() == generation && !echoed.contains(e.getKey()) && !dropped.contains(e.getKey())
+            && !unconfirmed.contains(e.getKey())) {
           return false;
         }
       }
@@ -354,6 +362,13 @@ class ChaosSoakIT {
     public synchronized void onDropped(StickyWebSocket webSocket, Object message) {
       String text = (String) message;
       dropped.add(Integer.parseInt(text.substring(prefix.length())));
+    }
+
+    @Override
+    public synchronized void onUnconfirmed(StickyWebSocket webSocket, List<Object> messages) {
+      for (Object message : messages) {
+        unconfirmed.add(Integer.parseInt(((String) message).substring(prefix.length())));
+      }
     }
   }
 
