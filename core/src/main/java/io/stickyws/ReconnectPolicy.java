@@ -565,7 +565,7 @@ public final class ReconnectPolicy {
         boolean retry) {
       if (codes == null) {
         if (badCode == null) {
-          badCode = field + "s == null";
+          badCode = (field.equals("status") ? "statuses" : field + "s") + " == null";
         }
         return this;
       }

@@ -76,4 +76,11 @@ class ReconnectPolicyValidationTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("closeCode (5000) must be in [1000, 4999]");
   }
+
+  @Test
+  void rejectsNullStatuses() {
+    assertThatThrownBy(() -> ReconnectPolicy.builder().giveUpOnStatus((int[]) null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("statuses == null");
+  }
 }
