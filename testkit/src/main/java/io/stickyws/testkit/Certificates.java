@@ -40,8 +40,21 @@ public final class Certificates {
     this.trust = trust;
   }
 
-  /** Generates the key pair and certificate under {@code dir}/tls. */
+  /** Generates the key pair and certificate for localhost and 127.0.0.1 under {@code dir}/tls. */
   public static Certificates generate(Path dir) {
+    return generate(dir, "localhost", "dns:localhost,ip:127.0.0.1");
+  }
+
+  /**
+   * Generates a key pair and a certificate for other names, for tests that a client refuses a
+   * trusted certificate issued for a name it did not ask for.
+   *
+   * @param dir where to write, under {@code dir}/tls
+   * @param commonName the subject's CN, for example {@code wrong.example}
+   * @param subjectAltNames keytool's SAN list, for example {@code dns:wrong.example}
+   * @return the certificates
+   */
+  public static Certificates generate(Path dir, String commonName, String subjectAltNames) {
     try {
       Path tls = Files.createDirectories(dir.resolve("tls"));
       Path keyStore = tls.resolve("server.p12");
@@ -49,7 +62,7 @@ public final class Certificates {
       Path log = tls.resolve("keytool.log");
       ManagedProcess keytool = ManagedProcess.start("keytool", List.of(Binaries.jdkTool("keytool").toString(),
           "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-          "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+          "-dname", "CN=" + commonName, "-ext", "SAN=" + subjectAltNames, "-validity", "2",
           "-storetype", "PKCS12", "-keystore", keyStore.toString(),
           "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)), tls, Map.of(), log, false);
       if (!keytool.awaitExit(Duration.ofSeconds(60)) || keytool.exitCode() != 0) {

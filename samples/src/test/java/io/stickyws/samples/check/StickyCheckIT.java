@@ -3,6 +3,7 @@ package io.stickyws.samples.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stickyws.testkit.Backends;
+import io.stickyws.testkit.Certificates;
 import io.stickyws.testkit.Haproxy;
 import io.stickyws.testkit.Rig;
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ class StickyCheckIT {
   private static Path dir;
   private static Rig rig;
   private static Haproxy haproxy;
+  private static Certificates wrongName;
+  private static Haproxy wrongNameHaproxy;
 
   @BeforeAll
   static void startRig() throws Exception {
@@ -33,6 +36,8 @@ class StickyCheckIT {
     rig = Rig.in(dir);
     Backends backends = rig.backends(3);
     haproxy = rig.haproxy(backends, h -> h.tls(rig.certificates()));
+    wrongName = Certificates.generate(dir.resolve("wrong-name"), "wrong.example", "dns:wrong.example");
+    wrongNameHaproxy = rig.haproxy(backends, h -> h.tls(wrongName));
   }
 
   @AfterAll
@@ -154,6 +159,17 @@ class StickyCheckIT {
     assertThat(untrusted.exitCode()).as(untrusted.toString()).isEqualTo(1);
     assertThat(untrusted.json().get(0)).containsEntry("opened", false).containsEntry("status", null)
         .containsEntry("affinity", null).containsEntry("firstMessage", null);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  void cacertAddsTrustButNotAnotherName(String client) {
+    StickyCheckProcess.Run run = StickyCheckProcess.run(dir, wrongNameHaproxy.wssUri("/ws").toString(),
+        "--client", client, "--connections", "1", "--cacert", wrongName.certPem().toString(), "--json");
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.json().get(0)).as(run.toString()).containsEntry("opened", false)
+        .containsEntry("status", null).containsEntry("firstMessage", null);
   }
 
   @Test
