@@ -116,7 +116,13 @@ final class Clients {
   }
 
   static OkHttpClient okHttp(Tls tls, boolean noDelay) {
-    OkHttpClient.Builder b = new OkHttpClient.Builder().readTimeout(Duration.ZERO);
+    // OkHttp runs each WebSocket's reader on a dispatcher call: the default limit of 5 calls per
+    // host would cap the connections per host at 5
+    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+    dispatcher.setMaxRequests(100_000);
+    dispatcher.setMaxRequestsPerHost(100_000);
+    OkHttpClient.Builder b = new OkHttpClient.Builder().readTimeout(Duration.ZERO)
+        .dispatcher(dispatcher);
     if (tls != null) {
       b.sslSocketFactory(tls.context.getSocketFactory(), tls.trustManager);
     }

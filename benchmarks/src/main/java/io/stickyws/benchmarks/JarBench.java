@@ -26,11 +26,15 @@ final class JarBench implements Bench {
         .warmupTime(TimeValue.milliseconds(o.pick(2000, 1000, 200)))
         .measurementIterations(o.pick(5, 2, 1))
         .measurementTime(TimeValue.milliseconds(o.pick(2000, 1000, 200)))
-        .verbosity(VerboseMode.SILENT);
+        .verbosity(o.json ? VerboseMode.SILENT : VerboseMode.NORMAL);
     if (o.mode != Options.Mode.SMOKE) {
       b.jvmArgs("-Xmx512m");
     }
     Collection<RunResult> results = new Runner(b.build()).run();
+    if (results.size() != 6) {
+      throw new IllegalStateException("JMH ran " + results.size() + " of 6 benchmarks"
+          + " (run without --json to see its output)");
+    }
     Map<String, Double> score = new HashMap<>();
     for (RunResult r : results) {
       String label = r.getParams().getBenchmark();

@@ -38,7 +38,22 @@ public final class Main {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
-    int status = run(args, System.out, System.err);
+    // child JVMs (testkit backends, the echo server) run in other directories: absolute class path
+    StringBuilder classpath = new StringBuilder();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (classpath.length() > 0) {
+        classpath.append(java.io.File.pathSeparatorChar);
+      }
+      classpath.append(java.nio.file.Path.of(entry).toAbsolutePath());
+    }
+    System.setProperty("java.class.path", classpath.toString());
+    int status;
+    try {
+      status = run(args, System.out, System.err);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      status = 1;
+    }
     if (status != 0) {
       System.exit(status);
     }

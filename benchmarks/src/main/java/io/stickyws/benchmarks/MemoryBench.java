@@ -20,7 +20,7 @@ final class MemoryBench implements Bench {
   @Override
   public void run(Options o) throws Exception {
     int connections = Integer.parseInt(o.option("connections",
-        String.valueOf(o.pick(1000, 300, 20))));
+        String.valueOf(o.pick(1000, 100, 20))));
     Process server = startServer();
     try {
       URI uri = URI.create("ws://127.0.0.1:" + readPort(server) + "/idle");
@@ -70,9 +70,18 @@ final class MemoryBench implements Bench {
     Clients.Conn first = factory.open(uri, t -> { }, t -> { });
     baseThreads = ManagementFactory.getThreadMXBean().getThreadCount();
     baseHeap = usedHeapAfterGc();
+    // open in parallel (16 at a time), then stop the opener threads before counting
+    java.util.concurrent.ExecutorService openers = java.util.concurrent.Executors.newFixedThreadPool(16);
+    List<java.util.concurrent.Future<Clients.Conn>> pending = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      conns.add(factory.open(uri, t -> { }, t -> { }));
+      pending.add(openers.submit(() -> factory.open(uri, t -> { }, t -> { })));
     }
+    for (java.util.concurrent.Future<Clients.Conn> f : pending) {
+      conns.add(f.get(60, TimeUnit.SECONDS));
+    }
+    openers.shutdown();
+    openers.awaitTermination(10, TimeUnit.SECONDS);
+    pending.clear();
     Thread.sleep(500);
     long heap = usedHeapAfterGc();
     int threads = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -89,7 +98,7 @@ final class MemoryBench implements Bench {
 
   /** Waits (bounded) until at most {@code target} threads live; returns the count. */
   private static int settledThreads(int target) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     int count = ManagementFactory.getThreadMXBean().getThreadCount();
     while (count > target + 4 && System.nanoTime() < deadline) {
       Thread.sleep(100);
@@ -110,8 +119,12 @@ final class MemoryBench implements Bench {
 
   private static Process startServer() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    String classpath = System.getProperty("surefire.test.class.path");
+    if (classpath == null || classpath.isBlank()) {
+      classpath = System.getProperty("java.class.path");
+    }
     ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xss256k", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "echo-server");
+        "-cp", classpath, Main.class.getName(), "echo-server");
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     return pb.start();
   }

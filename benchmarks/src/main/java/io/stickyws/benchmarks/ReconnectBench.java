@@ -31,9 +31,10 @@ final class ReconnectBench implements Bench {
             Clients.Conn c = rawF.open(server.uri(), t -> { }, rawOpen::add);
             long rawMillis = rawOpen.take() - start;
             c.close();
-            // let the closing handshake finish, so that the drop below hits only the sticky one
+            // let the raw closing handshake finish and the server list the sticky connection, so
+            // that the drop below hits exactly the sticky one
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (server.connections() > 1 && System.nanoTime() < deadline) {
+            while (server.connections() != 1 && System.nanoTime() < deadline) {
               Thread.onSpinWait();
               Thread.yield();
             }
