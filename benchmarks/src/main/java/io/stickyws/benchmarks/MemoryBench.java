@@ -70,18 +70,9 @@ final class MemoryBench implements Bench {
     Clients.Conn first = factory.open(uri, t -> { }, t -> { });
     baseThreads = ManagementFactory.getThreadMXBean().getThreadCount();
     baseHeap = usedHeapAfterGc();
-    // open in parallel (16 at a time), then stop the opener threads before counting
-    java.util.concurrent.ExecutorService openers = java.util.concurrent.Executors.newFixedThreadPool(16);
-    List<java.util.concurrent.Future<Clients.Conn>> pending = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      pending.add(openers.submit(() -> factory.open(uri, t -> { }, t -> { })));
+      conns.add(factory.open(uri, t -> { }, t -> { }));
     }
-    for (java.util.concurrent.Future<Clients.Conn> f : pending) {
-      conns.add(f.get(60, TimeUnit.SECONDS));
-    }
-    openers.shutdown();
-    openers.awaitTermination(10, TimeUnit.SECONDS);
-    pending.clear();
     Thread.sleep(500);
     long heap = usedHeapAfterGc();
     int threads = ManagementFactory.getThreadMXBean().getThreadCount();
