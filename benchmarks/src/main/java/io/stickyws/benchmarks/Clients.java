@@ -172,6 +172,11 @@ final class Clients {
           public void close() {
             ws.close();
           }
+
+          @Override
+          public String toString() {
+            return ws.toString() + " state " + ws.state();
+          }
         };
       }
 

@@ -39,7 +39,11 @@ final class EchoServer implements AutoCloseable {
   }
 
   URI uri() {
-    return URI.create("ws://" + Ports.HOST + ":" + port + "/echo");
+    return uri("/echo");
+  }
+
+  URI uri(String path) {
+    return URI.create("ws://" + Ports.HOST + ":" + port + path);
   }
 
   int port() {
@@ -48,6 +52,29 @@ final class EchoServer implements AutoCloseable {
 
   int connections() {
     return server.getConnections().size();
+  }
+
+  /** Open connections whose request path is {@code path}. */
+  int connections(String path) {
+    int n = 0;
+    for (WebSocket ws : server.getConnections()) {
+      if (path.equals(ws.getResourceDescriptor()) && ws.isOpen()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Drops (no close frame) the connections whose request path is {@code path}. */
+  int drop(String path) {
+    int n = 0;
+    for (WebSocket ws : server.getConnections()) {
+      if (path.equals(ws.getResourceDescriptor())) {
+        ws.closeConnection(1006, "dropped");
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Closes every TCP connection at once, without a close frame (an abrupt server-side drop). */

@@ -135,9 +135,32 @@ final class StormBench implements Bench {
         .put("attempts", fleet.attempts().size())
         .put("client", "jdk")
         .put("attemptsInWindow", total).put("windowSeconds", Stats.round(bins / 10.0, 1))
+        .put("uniformPeakToMean", Stats.round(uniformPeakToMean(total, bins), 3))
         .put("peakPer100ms", peak).put("meanPer100ms", Stats.round(mean, 2))
         .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis())
         .put("secondsDown", Stats.round((restart - down) / 1e9, 1));
+  }
+
+  /**
+   * The median peak-to-mean ratio of {@code total} arrivals thrown uniformly at random into
+   * {@code bins} windows (200 draws, fixed seed): the floor a perfectly spread fleet of this size
+   * would show, given counting noise alone.
+   */
+  static double uniformPeakToMean(int total, int bins) {
+    if (total == 0) {
+      return Double.NaN;
+    }
+    java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+    double[] ratios = new double[200];
+    for (int d = 0; d < ratios.length; d++) {
+      int[] counts = new int[bins];
+      int peak = 0;
+      for (int i = 0; i < total; i++) {
+        peak = Math.max(peak, ++counts[random.nextInt(bins)]);
+      }
+      ratios[d] = peak / (total / (double) bins);
+    }
+    return Stats.median(ratios);
   }
 
   /** Clients and their recorded attempt times. */
