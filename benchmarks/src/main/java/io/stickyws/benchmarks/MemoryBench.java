@@ -28,11 +28,11 @@ final class MemoryBench implements Bench {
         Phase raw;
         Phase sticky;
         try (Clients.Factory f = Clients.raw(adapter, null)) {
-          raw = phase(o, "raw " + adapter, f, uri, connections);
+          raw = phase(o, o.pick(5, 5, 1), "raw " + adapter, f, uri, connections);
         }
         try (Clients.Factory f = Clients.sticky(adapter, null,
             Clients.immediate(java.time.Duration.ofMillis(100)))) {
-          sticky = phase(o, "sticky " + adapter, f, uri, connections);
+          sticky = phase(o, o.pick(5, 5, 1), "sticky " + adapter, f, uri, connections);
         }
         o.report(Json.bench("memory").put("client", adapter).put("connections", connections)
             .put("rawBytesPerConn", Math.round(raw.bytes / (double) connections))
@@ -61,9 +61,9 @@ final class MemoryBench implements Bench {
     }
   }
 
-  private static Phase phase(Options o, String label, Clients.Factory factory, URI uri, int n)
+  private static Phase phase(Options o, int settleSeconds, String label, Clients.Factory factory, URI uri, int n)
       throws Exception {
-    int baseThreads = settledThreads(Integer.MAX_VALUE);
+    int baseThreads = settledThreads(Integer.MAX_VALUE, settleSeconds);
     long baseHeap = usedHeapAfterGc();
     List<Clients.Conn> conns = new ArrayList<>(n);
     // one first connection outside the count: lazily created shared pools and classes
@@ -83,13 +83,13 @@ final class MemoryBench implements Bench {
     }
     first.close();
     conns.clear();
-    settledThreads(baseThreads);
+    settledThreads(baseThreads, settleSeconds);
     return new Phase(heap - baseHeap, threads - baseThreads);
   }
 
   /** Waits (bounded) until at most {@code target} threads live; returns the count. */
-  private static int settledThreads(int target) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+  private static int settledThreads(int target, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     int count = ManagementFactory.getThreadMXBean().getThreadCount();
     while (count > target + 4 && System.nanoTime() < deadline) {
       Thread.sleep(100);
