@@ -116,8 +116,8 @@ final class Clients {
   }
 
   static OkHttpClient okHttp(Tls tls, boolean noDelay) {
-    // OkHttp runs each WebSocket's reader on a dispatcher call: the default limit of 5 calls per
-    // host would cap the connections per host at 5
+    // limits far above any connection count here, so that the dispatcher never queues a handshake
+    // (raw and adapter clients get the same configuration)
     okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
     dispatcher.setMaxRequests(100_000);
     dispatcher.setMaxRequestsPerHost(100_000);
