@@ -28,11 +28,11 @@ final class MemoryBench implements Bench {
         Phase raw;
         Phase sticky;
         try (Clients.Factory f = Clients.raw(adapter, null)) {
-          raw = phase(o, o.pick(5, 5, 1), "raw " + adapter, f, uri, connections);
+          raw = phase(o, o.pick(5, 2, 1), "raw " + adapter, f, uri, connections);
         }
         try (Clients.Factory f = Clients.sticky(adapter, null,
             Clients.immediate(java.time.Duration.ofMillis(100)))) {
-          sticky = phase(o, o.pick(5, 5, 1), "sticky " + adapter, f, uri, connections);
+          sticky = phase(o, o.pick(5, 2, 1), "sticky " + adapter, f, uri, connections);
         }
         o.report(Json.bench("memory").put("client", adapter).put("connections", connections)
             .put("rawBytesPerConn", Math.round(raw.bytes / (double) connections))
