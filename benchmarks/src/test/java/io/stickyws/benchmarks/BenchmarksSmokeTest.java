@@ -1,0 +1,120 @@
+package io.stickyws.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.stickyws.testkit.Binaries;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs every benchmark's {@code --json} path with a tiny sample ({@code --smoke}) and checks each
+ * line carries the fields issue 7 names (more are allowed).
+ */
+class BenchmarksSmokeTest {
+  static final Map<String, List<String>> CONTRACT = Map.of(
+      "overhead", List.of("bench", "client", "payload", "rawMsgsPerSec", "stickyMsgsPerSec",
+          "ratio", "rawP50Micros", "stickyP50Micros"),
+      "reconnect", List.of("bench", "client", "rawHandshakeMedianMillis", "reconnectMedianMillis",
+          "overheadMillis"),
+      "storm", List.of("bench", "jitter", "clients", "peakToMeanRatio", "secondsToAllReconnected",
+          "attempts"),
+      "memory", List.of("bench", "client", "connections", "rawBytesPerConn", "stickyBytesPerConn",
+          "extraThreadsPerConn"),
+      "jar", List.of("bench", "op", "stickyOpsPerSec", "cookieManagerOpsPerSec", "okhttpOpsPerSec"),
+      "filejar", List.of("bench", "updatesPerSec", "writesPerSec", "fullWriteMillis"),
+      "tls", List.of("bench", "client", "stickyHandshakeMedianMillis",
+          "jdkRawHandshakeMedianMillis", "ratioToJdk"));
+
+  private static final Pattern FIELD = Pattern.compile("\"([A-Za-z0-9]+)\":");
+
+  @Test
+  @Timeout(60)
+  void overheadPrintsItsFieldsPerAdapterAndPayload() throws Exception {
+    assertThat(run("overhead")).hasSize(6);
+  }
+
+  @Test
+  @Timeout(60)
+  void reconnectPrintsItsFieldsPerAdapter() throws Exception {
+    assertThat(run("reconnect")).hasSize(3);
+  }
+
+  @Test
+  @Timeout(90)
+  void memoryPrintsItsFieldsPerAdapter() throws Exception {
+    assertThat(run("memory")).hasSize(3);
+  }
+
+  @Test
+  @Timeout(60)
+  void jarPrintsBothOperations() throws Exception {
+    assertThat(run("jar")).extracting(line -> line.contains("\"op\":\"cookieHeader\""))
+        .containsExactlyInAnyOrder(true, false);
+  }
+
+  @Test
+  @Timeout(60)
+  void filejarPrintsItsFields() throws Exception {
+    assertThat(run("filejar")).hasSize(1);
+  }
+
+  @Test
+  @Timeout(120)
+  void stormPrintsItsFieldsPerJitter() throws Exception {
+    assumeTrue(Files.isExecutable(Binaries.HAPROXY), "haproxy not installed");
+    assertThat(run("storm")).hasSize(2);
+  }
+
+  @Test
+  @Timeout(90)
+  void tlsPrintsItsFieldsPerAdapter() throws Exception {
+    assumeTrue(Files.isExecutable(Binaries.HAPROXY), "haproxy not installed");
+    assertThat(run("tls")).hasSize(3);
+  }
+
+  @Test
+  void unknownNameIsAUsageError() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(new String[] {"nope"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("overhead", "storm", "tls");
+  }
+
+  private static List<String> run(String name) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int status = Main.run(new String[] {name, "--smoke", "--json"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+    assertThat(status).isZero();
+    List<String> lines = new ArrayList<>();
+    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        lines.add(line);
+      }
+    }
+    assertThat(lines).isNotEmpty();
+    for (String line : lines) {
+      assertThat(line).startsWith("{\"bench\":\"" + name + "\"").endsWith("}");
+      Set<String> fields = new LinkedHashSet<>();
+      Matcher m = FIELD.matcher(line);
+      while (m.find()) {
+        fields.add(m.group(1));
+      }
+      assertThat(fields).as(line).containsAll(CONTRACT.get(name));
+      assertThat(line).as("no non-finite numbers").doesNotContain("NaN", "Infinity");
+    }
+    return lines;
+  }
+}
