@@ -8,8 +8,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The cookie store of RFC 6265 §5.3: one cookie per name, domain and path, least recently used
@@ -50,8 +52,11 @@ final class CookieStore {
   private final Duration sessionMaxIdle;
   /** Least recently used first. */
   private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>();
-  private final Map<String, Integer> perDomain = new HashMap<>();
+  /** The keys stored per cookie domain: a request looks only at its host and the host's parents. */
+  private final Map<String, Set<Key>> byDomain = new HashMap<>();
   private long nextSeq;
+  /** When the next full sweep of expired cookies is due; requests skip expired ones meanwhile. */
+  private Instant nextPurge = Instant.MIN;
 
   CookieStore(int maxPerDomain, int maxTotal, Duration sessionMaxIdle) {
     this.maxPerDomain = maxPerDomain;
@@ -90,7 +95,7 @@ final class CookieStore {
       seq = nextSeq++;
     }
     entries.put(key, new Entry(stored, seq));
-    perDomain.merge(stored.domain(), 1, Integer::sum);
+    byDomain.computeIfAbsent(key.domain(), d -> new LinkedHashSet<>()).add(key);
     enforceLimits(stored.domain(), now);
     return entries.containsKey(key) ? stored : null;
   }
@@ -113,11 +118,47 @@ final class CookieStore {
    * The cookies to send to {@code uri} in §5.4 order; their last-access time becomes {@code now}.
    */
   List<Cookie> forRequest(URI uri, Instant now) {
-    purgeExpired(now);
+    if (!Hosts.isHttpScheme(uri.getScheme())) {
+      return List.of();
+    }
+    String host = Hosts.canonicalHost(uri);
+    if (host == null) {
+      return List.of();
+    }
+    String path = Hosts.requestPath(uri);
+    boolean secureScheme = Hosts.isSecureScheme(uri.getScheme());
+    if (now.isAfter(nextPurge)) {
+      purgeExpired(now);
+      nextPurge = now.plusSeconds(1);
+    }
     List<Entry> matched = new ArrayList<>();
-    for (Entry e : entries.values()) {
-      if (e.cookie.matches(uri)) {
+    List<Key> expiredKeys = null;
+    for (String domain = host; domain != null; domain = parent(domain)) {
+      Set<Key> keys = byDomain.get(domain);
+      if (keys == null) {
+        continue;
+      }
+      for (Key key : keys) {
+        Entry e = entries.get(key);
+        Cookie c = e.cookie;
+        if ((c.hostOnly() ? !host.equals(c.domain()) : !Hosts.domainMatch(host, c.domain()))
+            || !Hosts.pathMatch(path, c.path())
+            || (c.secure() && !secureScheme)) {
+          continue;
+        }
+        if (expired(c, now)) {
+          if (expiredKeys == null) {
+            expiredKeys = new ArrayList<>();
+          }
+          expiredKeys.add(key);
+          continue;
+        }
         matched.add(e);
+      }
+    }
+    if (expiredKeys != null) {
+      for (Key key : expiredKeys) {
+        removeEntry(key);
       }
     }
     if (matched.isEmpty()) {
@@ -137,6 +178,12 @@ final class CookieStore {
     return List.copyOf(result);
   }
 
+  /** The domain one label up ({@code b.c} for {@code a.b.c}), or null at the top. */
+  private static String parent(String domain) {
+    int dot = domain.indexOf('.');
+    return dot < 0 || dot == domain.length() - 1 ? null : domain.substring(dot + 1);
+  }
+
   /** Every live cookie, least recently used first. */
   List<Cookie> all(Instant now) {
     purgeExpired(now);
@@ -153,7 +200,7 @@ final class CookieStore {
 
   void clear() {
     entries.clear();
-    perDomain.clear();
+    byDomain.clear();
   }
 
   private void purgeExpired(Instant now) {
@@ -162,22 +209,22 @@ final class CookieStore {
       Entry e = it.next();
       if (expired(e.cookie, now)) {
         it.remove();
-        decrement(e.cookie.domain());
+        unindex(Key.of(e.cookie));
       }
     }
   }
 
   private void enforceLimits(String domain, Instant now) {
-    if (perDomain.getOrDefault(domain, 0) > maxPerDomain || entries.size() > maxTotal) {
+    if (countIn(domain) > maxPerDomain || entries.size() > maxTotal) {
       purgeExpired(now);
     }
-    while (perDomain.getOrDefault(domain, 0) > maxPerDomain) {
+    while (countIn(domain) > maxPerDomain) {
       Iterator<Entry> it = entries.values().iterator();
       while (it.hasNext()) {
         Entry e = it.next();
         if (e.cookie.domain().equals(domain)) {
           it.remove();
-          decrement(domain);
+          unindex(Key.of(e.cookie));
           break;
         }
       }
@@ -186,19 +233,27 @@ final class CookieStore {
       Iterator<Entry> it = entries.values().iterator();
       Entry e = it.next();
       it.remove();
-      decrement(e.cookie.domain());
+      unindex(Key.of(e.cookie));
     }
+  }
+
+  private int countIn(String domain) {
+    Set<Key> keys = byDomain.get(domain);
+    return keys == null ? 0 : keys.size();
   }
 
   private Entry removeEntry(Key key) {
     Entry old = entries.remove(key);
     if (old != null) {
-      decrement(old.cookie.domain());
+      unindex(key);
     }
     return old;
   }
 
-  private void decrement(String domain) {
-    perDomain.computeIfPresent(domain, (d, n) -> n == 1 ? null : n - 1);
+  private void unindex(Key key) {
+    Set<Key> keys = byDomain.get(key.domain());
+    if (keys != null && keys.remove(key) && keys.isEmpty()) {
+      byDomain.remove(key.domain());
+    }
   }
 }
