@@ -1,7 +1,6 @@
 package io.stickyws.cookie;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,8 +97,7 @@ public final class Cookie {
     if (name.isEmpty() || hasControl(name) || hasControl(value)) {
       return Optional.empty();
     }
-    if (name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length
-        > MAX_NAME_VALUE_BYTES) {
+    if (utf8Length(name) + utf8Length(value) > MAX_NAME_VALUE_BYTES) {
       return Optional.empty();
     }
     // §5.2 steps 6+: the attributes; the last one of each name wins
@@ -328,8 +326,27 @@ public final class Cookie {
    */
   boolean wellFormed() {
     return !name.isEmpty() && !hasControl(name) && !hasControl(value)
-        && name.getBytes(StandardCharsets.UTF_8).length
-            + value.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_VALUE_BYTES;
+        && utf8Length(name) + utf8Length(value) <= MAX_NAME_VALUE_BYTES;
+  }
+
+  /** The length of {@code s} in UTF-8, without encoding it (a lone surrogate is the one byte "?"). */
+  static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += Character.isSurrogate(c) ? 1 : 3;
+      }
+    }
+    return bytes;
   }
 
   static boolean hasControl(String s) {

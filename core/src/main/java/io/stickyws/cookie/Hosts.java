@@ -74,24 +74,25 @@ final class Hosts {
     if (host.startsWith("[") || host.indexOf(':') >= 0) {
       return true;
     }
-    String[] parts = host.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3) {
-        return false;
-      }
-      for (int i = 0; i < p.length(); i++) {
-        if (p.charAt(i) < '0' || p.charAt(i) > '9') {
+    int parts = 0;
+    int digits = 0;
+    int value = 0;
+    for (int i = 0; i <= host.length(); i++) {
+      char c = i < host.length() ? host.charAt(i) : '.';
+      if (c == '.') {
+        if (digits == 0 || value > 255 || ++parts > 4) {
           return false;
         }
-      }
-      if (Integer.parseInt(p) > 255) {
+        digits = 0;
+        value = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3) {
+        digits++;
+        value = value * 10 + (c - '0');
+      } else {
         return false;
       }
     }
-    return true;
+    return parts == 4;
   }
 
   /**

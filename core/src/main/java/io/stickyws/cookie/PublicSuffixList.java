@@ -136,7 +136,13 @@ public final class PublicSuffixList {
   public boolean isPublicSuffix(String domain) {
     Objects.requireNonNull(domain, "domain == null");
     String d = normalize(domain);
-    return !d.isEmpty() && d.equals(publicSuffixOf(d));
+    if (d.isEmpty() || exceptions.contains(d)) {
+      return false;
+    }
+    // d is its own public suffix when a rule names it, a wildcard covers it, or it is a bare
+    // top-level label (the implicit "*" rule); shorter candidates can never equal d.
+    int dot = d.indexOf('.');
+    return rules.contains(d) || (dot >= 0 && wildcards.contains(d.substring(dot + 1))) || dot < 0;
   }
 
   /**
