@@ -79,7 +79,7 @@ public final class StickyWebSocket implements AutoCloseable {
 
   // Guarded by lock.
   private final AffinityTracker tracker;
-  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
   private long queuedBytes;
   private boolean flushing;
   private State state = State.CONNECTING;
@@ -94,10 +94,10 @@ public final class StickyWebSocket implements AutoCloseable {
   private boolean awaitingPong;
   private long pings;
   // Messages handed to the current connection that no pong has confirmed yet (see onUnconfirmed).
-  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>();
+  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>(4);
   private long unconfirmedBytes;
   private long sentSeq;
-  private final Map<Long, Long> pingMarks = new HashMap<>();
+  private final Map<Long, Long> pingMarks = new HashMap<>(4);
   private ScheduledFuture<?> confirmTask;
   private int closeCode;
   private String closeReason = "";

@@ -293,6 +293,7 @@ final class JavaWebSocketConnection implements TransportConnection {
     HandshakeResponse response = received != null
         ? HandshakeResponse.of(101, received.headers())
         : HandshakeResponse.of(101, foldedHeaders(handshake));
+    head = null; // only a failed handshake needs it later: do not keep it for the connection's life
     log.debug("java-websocket: opened {}", safeUri);
     dispatch(() -> listener.onOpen(response));
   }

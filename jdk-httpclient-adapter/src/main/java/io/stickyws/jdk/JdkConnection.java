@@ -166,6 +166,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
       if (!abort) {
         webSocket = ws;
       }
+      entry = null; // the handshake's bookkeeping is done: do not keep it for the connection's life
+      handshake = null;
     }
     // The JDK called CookieHandler.put with the 101 headers before it built this WebSocket: the
     // response filters run before the response future completes, and onOpen follows that completion.
