@@ -79,6 +79,7 @@ final class OverheadBench implements Bench {
     Semaphore window = new Semaphore(WINDOW);
     AtomicInteger received = new AtomicInteger();
     AtomicReference<SynchronousQueue<Long>> pong = new AtomicReference<>();
+    AtomicInteger opens = new AtomicInteger();
     Clients.Conn conn = factory.open(server.uri(), text -> {
       SynchronousQueue<Long> q = pong.get();
       if (q != null) {
@@ -92,7 +93,7 @@ final class OverheadBench implements Bench {
         received.incrementAndGet();
         window.release();
       }
-    }, t -> { });
+    }, t -> opens.incrementAndGet());
     try {
       long start = System.nanoTime();
       for (int i = 0; i < messages; i++) {
@@ -114,7 +115,8 @@ final class OverheadBench implements Bench {
         conn.send(message);
         Long back = q.poll(10, TimeUnit.SECONDS);
         if (back == null) {
-          throw new IllegalStateException("no echo for a ping within 10 s");
+          throw new IllegalStateException("no echo for a round trip within 10 s (" + factory
+              + ", round trip " + i + " of " + pings + ", opens " + opens.get() + ")");
         }
         side.rtts.add((back - sent) / 1e3);
       }
