@@ -7,7 +7,6 @@ import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
 import io.stickyws.internal.reconnect.Resilience4jReference;
-import io.stickyws.jdk.JdkTransport;
 import io.stickyws.spi.Transport;
 import io.stickyws.testkit.Backend;
 import io.stickyws.testkit.Backends;
@@ -51,9 +50,10 @@ final class StormBench implements Bench {
     int clients = Integer.parseInt(o.option("clients", String.valueOf(o.pick(1000, 100, 12))));
     Duration initial = Duration.ofMillis(o.pick(500, 100, 50));
     Duration cap = Duration.ofMillis(o.pick(10_000, 1_000, 300));
+    String client = o.option("client", "jdk");
     List<String> jitters = o.mode == Options.Mode.SMOKE
         ? List.of("FULL", "resilience4j")
-        : List.of("FULL", "DECORRELATED", "EQUAL", "NONE", "resilience4j");
+        : List.of(o.option("jitters", "FULL,DECORRELATED,EQUAL,NONE,resilience4j").split(","));
     Path dir = Files.createTempDirectory("stickyws-storm");
     try (Rig rig = Rig.in(dir)) {
       Backends backends = rig.backends(3);
@@ -62,7 +62,7 @@ final class StormBench implements Bench {
       Haproxy haproxy = rig.haproxy(backends, b -> b.healthChecks(false).retryAfterOn503(0));
       URI uri = haproxy.wsUri("/ws");
       HttpClient shared = HttpClient.newHttpClient();
-      Transport transport = JdkTransport.create(HttpClient.newBuilder());
+      Transport transport = Clients.transport(client, null);
       for (String jitter : jitters) {
         Fleet fleet = jitter.equals("resilience4j")
             ? new Resilience4jFleet(shared, uri, clients, initial, cap)
@@ -71,7 +71,8 @@ final class StormBench implements Bench {
                 .jitter(ReconnectPolicy.Jitter.valueOf(jitter))
                 .unlimitedAttempts().noElapsedLimit().build());
         try {
-          o.report(storm(o, jitter, fleet, backends, clients, initial, cap));
+          o.report(storm(o, jitter, fleet, backends, clients, initial, cap)
+              .put("client", jitter.equals("resilience4j") ? "jdk-raw" : client));
         } finally {
           fleet.close();
         }
@@ -133,7 +134,6 @@ final class StormBench implements Bench {
         .put("peakToMeanRatio", mean == 0 ? Double.NaN : peak / mean)
         .put("secondsToAllReconnected", Stats.round(secondsToAll, 2))
         .put("attempts", fleet.attempts().size())
-        .put("client", "jdk")
         .put("attemptsInWindow", total).put("windowSeconds", Stats.round(bins / 10.0, 1))
         .put("uniformPeakToMean", Stats.round(uniformPeakToMean(total, bins), 3))
         .put("peakPer100ms", peak).put("meanPer100ms", Stats.round(mean, 2))
@@ -226,7 +226,7 @@ final class StormBench implements Bench {
     }
   }
 
-  /** StickyWebSockets in one session on the JDK adapter (one shared HttpClient). */
+  /** StickyWebSockets in one session on one adapter (for the JDK: one shared HttpClient). */
   private static final class StickyFleet extends Fleet {
     private final StickySession session;
     private final URI uri;
