@@ -166,13 +166,14 @@ public final class StickyWebSocket implements AutoCloseable {
    * handshake (dropped after the session's close timeout); a handshake in flight is aborted.
    * {@link StickyWebSocketListener#onClosed} follows. Idempotent.
    *
-   * @param code 1000, or an application code from 3000 to 4999
+   * @param code 1000 (normal), 1001 (going away), or an application code from 3000 to 4999
    * @param reason at most 123 bytes in UTF-8
    * @throws IllegalArgumentException if the code or the reason is not allowed in a close frame
    */
   public void close(int code, String reason) {
     if (code != 1000 && code != 1001 && (code < 3000 || code > 4999)) {
-      throw new IllegalArgumentException("close code (" + code + ") must be 1000 or 3000-4999");
+      throw new IllegalArgumentException(
+          "close code (" + code + ") must be 1000, 1001 or 3000-4999");
     }
     String why = reason == null ? "" : reason;
     if (why.getBytes(StandardCharsets.UTF_8).length > 123) {
@@ -288,7 +289,9 @@ public final class StickyWebSocket implements AutoCloseable {
       URI requestUri = tracker.applyToUri(uri);
       Map<String, List<String>> requestHeaders = new LinkedHashMap<>(headers);
       tracker.applyToHeaders(requestHeaders);
-      List<Cookie> cookies = tracker.applyToCookies(loadCookies(requestUri));
+      List<Cookie> cookies = new ArrayList<>(tracker.applyToCookies(loadCookies(requestUri)));
+      Instant now = session.clock().instant();
+      cookies.removeIf(cookie -> cookie.expiredAt(now)); // a held token's cookie may have expired
       if (!cookies.isEmpty()) {
         addCookieHeader(requestHeaders, Cookie.header(cookies));
       }
@@ -303,6 +306,10 @@ public final class StickyWebSocket implements AutoCloseable {
     TransportConnection connection;
     try {
       connection = transport.open(request, attempt);
+    } catch (IllegalArgumentException e) {
+      // The library cannot express this request (a header it refuses...): no retry can help.
+      refused(attempt, e);
+      return;
     } catch (RuntimeException e) {
       log.warn("{}: transport {} threw from open(); counted as a failed attempt",
           logName, transport.name(), e);
@@ -323,6 +330,26 @@ public final class StickyWebSocket implements AutoCloseable {
       }
     }
     run(io);
+    drain();
+  }
+
+  /** The transport refused the request itself: give up at once, naming the cause. */
+  private void refused(Attempt attempt, IllegalArgumentException cause) {
+    log.warn("{}: transport {} cannot open this request ({}); giving up",
+        logName, transport.name(), cause.getMessage());
+    synchronized (lock) {
+      if (attempt.done || attempt != current) {
+        return;
+      }
+      attempt.done = true;
+      cancelTimers();
+      current = null;
+      setState(State.CLOSED, "the transport refused the request");
+      int attempts = backoff == null ? 1 : backoff.attempts() + 1;
+      Duration elapsed = backoff == null ? Duration.ZERO : backoff.elapsed();
+      deliver(l -> l.onDisconnected(this, 1006, "", cause, false, null));
+      terminate(l -> l.onGaveUp(this, cause, attempts, elapsed));
+    }
     drain();
   }
 

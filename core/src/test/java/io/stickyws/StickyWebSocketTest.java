@@ -11,6 +11,10 @@ import io.stickyws.affinity.AffinityRules;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.MemoryCookieJar;
+import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.Transport;
+import io.stickyws.spi.TransportConnection;
+import io.stickyws.spi.TransportListener;
 import io.stickyws.testing.FakeTransport;
 import io.stickyws.testing.FakeTransport.FakeConnection;
 import io.stickyws.testing.ManualScheduler;
@@ -125,6 +129,17 @@ class StickyWebSocketTest {
     scheduler.advance(Duration.ofSeconds(1));
 
     assertThat(transport.last().cookieHeader()).isEqualTo("SERVERID=backend1");
+  }
+
+  @Test
+  void neverReplaysAnAffinityCookieThatExpired() {
+    connect();
+    transport.last().open("Set-Cookie", "SERVERID=backend1; Max-Age=1; path=/");
+    transport.last().drop();
+    scheduler.advance(Duration.ofSeconds(1));
+
+    assertThat(transport.attempts()).isEqualTo(2);
+    assertThat(transport.last().cookieHeader()).isNull();
   }
 
   @Test
@@ -669,6 +684,28 @@ class StickyWebSocketTest {
     assertThat(logs.list).isNotEmpty();
     assertThat(logs.list).noneSatisfy(e ->
         assertThat(e.getFormattedMessage()).containsAnyOf("secretvalue123", "othersecret456"));
+  }
+
+  @Test
+  void givesUpWhenTheTransportCannotExpressTheRequest() {
+    Transport refusing = new Transport() {
+      @Override
+      public TransportConnection open(HandshakeRequest request, TransportListener events) {
+        throw new IllegalArgumentException("header name (bad name) is not a token");
+      }
+
+      @Override
+      public String name() {
+        return "refusing";
+      }
+    };
+    session = StickySession.builder(refusing).scheduler(scheduler).clock(scheduler.clock()).build();
+    StickyWebSocket ws = session.connect(URI_WS, listener);
+    scheduler.runDue();
+    scheduler.advance(Duration.ofMinutes(1));
+
+    assertThat(ws.state()).isEqualTo(StickyWebSocket.State.CLOSED);
+    assertThat(listener.events()).containsExactly("disconnected 1006 final", "gaveUp 1");
   }
 
   @Test

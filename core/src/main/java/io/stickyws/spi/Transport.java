@@ -17,7 +17,8 @@ public interface Transport {
    *
    * <p>Never throws for network problems: those are reported to the listener (possibly before this
    * method returns). May throw {@link IllegalArgumentException} for a request this library cannot
-   * express.
+   * express (a header it refuses, for example); the engine then gives up at once, since no retry
+   * could help. Any other exception counts as a failed attempt.
    *
    * @param request what to connect to and which headers to send, cookies included
    * @param listener receives the events of this one attempt
