@@ -125,6 +125,9 @@ public final class StickyWebSocket implements AutoCloseable {
 
   /**
    * Sends a text message now if the connection is open, otherwise queues it for the next open.
+   * A message sent is confirmed by the pong to a ping that follows it; if the connection fails
+   * first, it is reported on {@link StickyWebSocketListener#onUnconfirmed} (or sent again, see
+   * {@link StickySession.Builder#resendUnconfirmed(boolean)}).
    *
    * @param text the message
    * @return {@code true} if sent or queued; {@code false} if refused: the connection is closing or
