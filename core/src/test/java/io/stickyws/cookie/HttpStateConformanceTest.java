@@ -3,6 +3,7 @@ package io.stickyws.cookie;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stickyws.testing.MiniJson;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package io.stickyws.samples.check;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stickyws.testing.MiniJson;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class JsonTest {
 
     assertThat(line).doesNotContain("\n").doesNotContain("\t").doesNotContain("\u0000");
     assertThat(line).contains("\\\"hi\\\"", "\\\\", "\\n", "\\t", "\\r", "\\b", "\\f", "\\u0000", "\\u001f");
-    assertThat(MiniJsonParser.parseObject(line)).containsEntry("s", nasty);
+    assertThat(MiniJson.parseObject(line)).containsEntry("s", nasty);
   }
 
   @Test
@@ -37,7 +38,7 @@ class JsonTest {
     String line = Json.object().put("t", text).put("l", lone).toString();
 
     assertThat(line).contains("héllo 😀", "\\u2028", "\\u2029", "\\ud800", "\\udc00");
-    Map<String, Object> parsed = MiniJsonParser.parseObject(line);
+    Map<String, Object> parsed = MiniJson.parseObject(line);
     assertThat(parsed).containsEntry("t", text).containsEntry("l", lone);
   }
 
@@ -48,7 +49,7 @@ class JsonTest {
 
   @Test
   void numbersRoundTrip() {
-    Map<String, Object> parsed = MiniJsonParser.parseObject(
+    Map<String, Object> parsed = MiniJson.parseObject(
         Json.object().put("i", 42).put("l", 1L << 40).put("d", 0.5).put("boxed", (Number) 7L).toString());
 
     assertThat(parsed).containsEntry("i", 42L).containsEntry("l", 1L << 40).containsEntry("d", 0.5)

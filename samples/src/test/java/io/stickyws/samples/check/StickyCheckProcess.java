@@ -1,5 +1,6 @@
 package io.stickyws.samples.check;
 
+import io.stickyws.testing.MiniJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ public final class StickyCheckProcess {
     public List<Map<String, Object>> json() {
       List<Map<String, Object>> objects = new ArrayList<>();
       for (String line : stdout) {
-        objects.add(MiniJsonParser.parseObject(line));
+        objects.add(MiniJson.parseObject(line));
       }
       return objects;
     }

@@ -1,4 +1,4 @@
-package io.stickyws.samples.check;
+package io.stickyws.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,19 +7,19 @@ import java.util.Map;
 
 /**
  * A strict little JSON parser for the tests (RFC 8259: objects, arrays, strings with every escape, numbers, literals),
- * so the tests read sticky-check's lines the way a script would. Numbers come back as {@link Long} when integral
+ * for the tests: the http-state corpus, and sticky-check's JSON lines read the way a script would. Numbers come back as {@link Long} when integral
  * without fraction or exponent, else {@link Double}.
  */
-public final class MiniJsonParser {
+public final class MiniJson {
   private final String text;
   private int pos;
 
-  private MiniJsonParser(String text) {
+  private MiniJson(String text) {
     this.text = text;
   }
 
   public static Object parse(String text) {
-    MiniJsonParser parser = new MiniJsonParser(text);
+    MiniJson parser = new MiniJson(text);
     parser.skipSpace();
     Object value = parser.value();
     parser.skipSpace();
