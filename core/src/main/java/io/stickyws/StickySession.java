@@ -3,6 +3,7 @@ package io.stickyws;
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.cookie.CookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
+import io.stickyws.internal.observe.Observers;
 import io.stickyws.spi.Loggable;
 import io.stickyws.spi.Transport;
 import java.net.URI;
@@ -62,6 +63,7 @@ public final class StickySession implements AutoCloseable {
   private final boolean ownsScheduler;
   private final Clock clock;
   private final RandomGenerator random;
+  private final Observers observers;
   private final Set<StickyWebSocket> live = ConcurrentHashMap.newKeySet();
   private volatile Thread schedulerThread;
   private volatile boolean closed;
@@ -80,6 +82,7 @@ public final class StickySession implements AutoCloseable {
     this.overflowPolicy = b.overflowPolicy;
     this.resendUnconfirmed = b.resendUnconfirmed;
     this.clock = b.clock;
+    this.observers = Observers.of(b.observers);
     this.random = b.random != null ? new SynchronizedRandom(b.random) : new ThreadLocalRandomGenerator();
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
@@ -277,6 +280,20 @@ public final class StickySession implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * The observers of this session's connections, in the order they are called.
+   *
+   * @return an unmodifiable list, empty by default
+   */
+  public List<SessionObserver> observers() {
+    return observers.list();
+  }
+
+  /** The engine's view of {@link #observers()}: ask {@code active()} before building an event. */
+  Observers observerFanOut() {
+    return observers;
+  }
+
   ScheduledExecutorService scheduler() {
     return scheduler;
   }
@@ -345,6 +362,7 @@ public final class StickySession implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random;
+    private final List<SessionObserver> observers = new ArrayList<>();
 
     private Builder(Transport transport) {
       this.transport = transport;
@@ -500,6 +518,19 @@ public final class StickySession implements AutoCloseable {
      */
     public Builder random(RandomGenerator random) {
       this.random = random;
+      return this;
+    }
+
+    /**
+     * Adds an observer of every connection of the session, for metrics and diagnostics (see
+     * {@link SessionObserver}). Call it once per observer; they are called in this order.
+     *
+     * @param observer the observer
+     * @return this
+     * @throws NullPointerException if {@code observer} is null
+     */
+    public Builder observer(SessionObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
       return this;
     }
 
