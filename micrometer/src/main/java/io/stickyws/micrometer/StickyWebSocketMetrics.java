@@ -28,7 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <pre>{@code
  * StickySession session = StickySession.builder(transport)
- *     .observer(StickyWebSocketMetrics.of(registry))
+ *     .observer(StickyWebSocketMetrics.of(meterRegistry))
  *     .build();
  * }</pre>
  *
