@@ -28,6 +28,9 @@ public final class Observers implements SessionObserver {
   private final SessionObserver[] array;
   /** 1 at index i once observer i threw and was logged at WARN. */
   private final AtomicIntegerArray warned;
+  /** 1 at the ordinal of each storage operation now failing in this session. */
+  private final AtomicIntegerArray storageFailing =
+      new AtomicIntegerArray(SessionEvent.StorageOperation.values().length);
 
   private Observers(List<SessionObserver> observers) {
     this.observers = observers;
@@ -82,6 +85,16 @@ public final class Observers implements SessionObserver {
         failed(i, event, t);
       }
     }
+  }
+
+  /**
+   * Records whether {@code operation} of the session's cookie storage is failing now.
+   *
+   * @return {@code true} if that changed: a spell of failures starts, or ends
+   */
+  boolean storageFailing(SessionEvent.StorageOperation operation, boolean failing) {
+    int now = failing ? 1 : 0;
+    return storageFailing.compareAndSet(operation.ordinal(), 1 - now, now);
   }
 
   private void failed(int index, SessionEvent event, Throwable t) {

@@ -33,12 +33,14 @@ class ObserversTest {
     logs.start();
     logger.addAppender(logs);
     logger.setLevel(Level.DEBUG);
+    logger.setAdditive(false); // the expected stack traces would only clutter the build output
   }
 
   @AfterEach
   void releaseLogs() {
     logger.detachAppender(logs);
     logger.setLevel(null);
+    logger.setAdditive(true);
   }
 
   @Test
