@@ -14,14 +14,11 @@ import io.stickyws.SessionObserver;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
+import io.stickyws.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -180,29 +177,5 @@ class ConnectionObservationTest {
         SessionEvent.CookieStorageFailed.of(StorageOperation.SAVE, String.class, cause));
     assertThat(other).containsExactly(
         SessionEvent.CookieStorageRecovered.of(StorageOperation.SAVE, String.class));
-  }
-
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
