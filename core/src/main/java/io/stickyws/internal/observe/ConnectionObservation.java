@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * <p>A session without observers gets {@link #OFF}: every method returns at once, nothing is
  * allocated. After {@link #gaveUp} or {@link #closed} nothing more is sent.
  *
- * <p>Not thread-safe: the engine calls it under the connection's lock.
+ * <p>Not thread-safe: the engine calls it under the connection's lock (the two storage methods
+ * excepted).
  */
 public final class ConnectionObservation {
   /** The observation of a connection whose session has no observers: does nothing. */
@@ -279,7 +280,9 @@ public final class ConnectionObservation {
 
   /**
    * The cookie jar failed. Reported once per failing spell of {@code operation} in the whole
-   * session, whichever connection sees it.
+   * session, whichever connection sees it. Unlike the other methods it may be called without the
+   * engine's lock (it touches only the session's atomic state and the sink, which must then be
+   * thread-safe).
    *
    * @param operation what failed
    * @param jarClass the class of the jar
@@ -293,7 +296,8 @@ public final class ConnectionObservation {
 
   /**
    * The cookie jar did {@code operation} without failing. Reports the recovery if that operation
-   * was failing in this session.
+   * was failing in this session. May be called without the engine's lock, like {@link
+   * #storageFailed}.
    *
    * @param operation what worked
    * @param jarClass the class of the jar
