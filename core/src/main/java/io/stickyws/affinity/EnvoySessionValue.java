@@ -1,6 +1,7 @@
 package io.stickyws.affinity;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -117,7 +118,7 @@ final class EnvoySessionValue {
         }
         int start = (int) length[1];
         int end = start + (int) length[0];
-        address = ascii(java.util.Arrays.copyOfRange(bytes, start, end));
+        address = ascii(Arrays.copyOfRange(bytes, start, end));
         if (address == null) {
           return null;
         }
@@ -147,8 +148,15 @@ final class EnvoySessionValue {
     return null;
   }
 
-  /** Printable ASCII as a string; {@code null} for anything else. */
+  /**
+   * Printable ASCII as a string, one trailing line feed ignored (Envoy's own documentation encodes
+   * its examples with one); {@code null} for anything else.
+   */
   private static String ascii(byte[] bytes) {
+    int length = bytes.length;
+    if (length > 0 && bytes[length - 1] == '\n') {
+      bytes = Arrays.copyOf(bytes, length - 1);
+    }
     for (byte b : bytes) {
       if (b < 0x21 || b > 0x7e) {
         return null;
