@@ -88,8 +88,8 @@ public final class AffinityToken {
    * {@value KnownBalancers#ENVOY_STATEFUL_SESSION} whose {@link #backendId()} is the decoded
    * address, so that a value re-issued for the same host (a new expiry) names the same backend.
    *
-   * <p>Gateway API implementations (Envoy Gateway, Istio, kgateway, Cilium, NGINX Gateway Fabric
-   * on Envoy) let the operator choose the cookie or header name, so only the value can tell.
+   * <p>Gateway API implementations built on Envoy (Envoy Gateway, Istio, kgateway) let the
+   * operator choose the cookie or header name, so only the value can tell.
    *
    * @param name the cookie or header name
    * @param source where the value was carried: {@link Source#COOKIE} or
