@@ -7,7 +7,6 @@ import io.stickyws.StickyWebSocket;
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.cookie.Cookie;
-import io.stickyws.cookie.FileCookieJar;
 import io.stickyws.it.matrix.MatrixReport.Row;
 import io.stickyws.it.rig.RigExtension;
 import io.stickyws.testkit.Backend;
@@ -16,16 +15,10 @@ import io.stickyws.testkit.EnvoyRouter;
 import io.stickyws.testkit.RawWebSocket;
 import io.stickyws.testkit.Rig;
 import io.stickyws.testkit.Wait;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -144,54 +137,7 @@ class MatrixEnvoyIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("adapters")
   void clientRestarted(String adapter) throws Exception {
-    MatrixReport.run(Row.CLIENT_RESTART_ENVOY, adapter, m -> {
-      Path jarFile = RIG.rig().dir().resolve("envoy-cookies-" + adapter + ".txt");
-      String pinned;
-      try (FileCookieJar jar = FileCookieJar.open(jarFile);
-           StickySession session = Scenarios.session(Adapter.of(adapter), null).cookieJar(jar).build()) {
-        MatrixListener events = new MatrixListener();
-        StickyWebSocket ws = session.connect(router.wsUri("/ws"), events);
-        pinned = events.awaitServer(1, Scenarios.OPEN_TIMEOUT);
-        ws.close();
-        events.await("closed", 1, Scenarios.OPEN_TIMEOUT);
-      }
-      assertThat(Files.readString(jarFile)).contains("gw-session");
-      // load the pinned host, so that least-request sends a cookie-less newcomer elsewhere
-      List<RawWebSocket> load = new ArrayList<>();
-      try {
-        for (int i = 0; i < 2; i++) {
-          load.add(RawWebSocket.open(router.wsUri("/ws"),
-              Map.of("Cookie", router.cookieHeader(backends.get(pinned)))));
-        }
-        String control = RawWebSocket.probe(router.wsUri("/ws"), Map.of(), null).server();
-        m.put("cookie-less control", control);
-        assertThat(control).as("a client without the cookie lands elsewhere").isNotEqualTo(pinned);
-
-        Path log = RIG.rig().dir().resolve("envoy-client-" + adapter + ".log");
-        Process child = new ProcessBuilder(clientCommand(adapter, router.wsUri("/ws"), jarFile))
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean exited = child.waitFor(60, TimeUnit.SECONDS);
-        if (!exited) {
-          child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(exited).as("the client JVM exits; output:\n%s", output).isTrue();
-        String landed = output.lines().filter(l -> l.startsWith(ClientMain.LANDED)).findFirst()
-            .map(l -> l.substring(ClientMain.LANDED.length()).trim()).orElse("(none)");
-        m.put("new JVM landed", pinned + "→" + landed);
-        assertThat(child.exitValue()).as("client JVM exit code; output:\n%s", output).isZero();
-        assertThat(landed.split(" ")[0]).as("first connect of the new JVM; output:\n%s", output).isEqualTo(pinned);
-      } finally {
-        load.forEach(RawWebSocket::close);
-      }
-    });
-  }
-
-  /** {@link ClientMain} in a new JVM on this test's class path. */
-  private static List<String> clientCommand(String adapter, URI uri, Path jarFile) {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", classpath, ClientMain.class.getName(),
-        adapter, uri.toString(), jarFile.toString());
+    MatrixReport.run(Row.CLIENT_RESTART_ENVOY, adapter, m -> ClientRestart.run(m, adapter, router.wsUri("/ws"),
+        RIG.rig().dir(), "gw-session", pinned -> router.cookieHeader(backends.get(pinned))));
   }
 }
