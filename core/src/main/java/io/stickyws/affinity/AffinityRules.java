@@ -136,7 +136,10 @@ public final class AffinityRules {
   /**
    * Whether cookies and response headers are recognised by the shape of their value (Envoy's
    * stateful session), whatever their name. Such a token never wins over one recognised by name;
-   * see the class comment.
+   * see the class comment. Like any affinity cookie, a cookie recognised this way is expired in the
+   * jar when the token is dropped ({@link #dropAfterFailures()}, {@link #dropOnCloseCodes()}): turn
+   * value shapes off if an application cookie of yours could look like base64 of an IP address and
+   * port.
    *
    * @return {@code true} by default
    */

@@ -82,6 +82,23 @@ class MatrixEnvoyIT {
     assertThat(again.setCookie("gw-session")).isNull();
   }
 
+  @Test
+  @Order(0)
+  void withValueShapesOffTheCookieIsStillResentButNotRecognised() {
+    AffinityRules namesOnly = AffinityRules.builder().valueShapes(false).build();
+    MatrixListener events = new MatrixListener();
+    try (StickySession session = Scenarios.session(Adapter.OKHTTP, null).affinity(namesOnly).build()) {
+      StickyWebSocket ws = session.connect(router.wsUri("/ws"), events);
+      String first = events.awaitServer(1, Scenarios.OPEN_TIMEOUT);
+      backends.get(first).closeAll(1011);
+      assertThat(events.awaitServer(2, Scenarios.OPEN_TIMEOUT)).as("the jar resends the cookie").isEqualTo(first);
+      assertThat(events.events("open")).extracting(e -> e.text)
+          .as("no token, so no SAME; events:%s", events.log())
+          .hasSize(2).allMatch(text -> text.endsWith(" UNKNOWN no-token"));
+      ws.close();
+    }
+  }
+
   @Order(1)
   @ParameterizedTest(name = "{0}")
   @MethodSource("adapters")
