@@ -51,9 +51,14 @@ public final class EnvoyRouter implements AutoCloseable {
     return URI.create("ws://" + Ports.HOST + ":" + port + path);
   }
 
-  /** The cookie name the operator chose. */
+  /** The cookie name the operator chose (ignored in header mode). */
   public String cookieName() {
     return config.cookieName;
+  }
+
+  /** The header of {@code envoy.http.stateful_session.header} mode, or null in cookie mode. */
+  public String headerName() {
+    return config.headerName;
   }
 
   /** Whether a cookie naming a host that is down is answered 503 (Envoy's {@code strict}). */
@@ -107,7 +112,8 @@ public final class EnvoyRouter implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "envoy-style router@" + Ports.HOST + ":" + port + " (cookie " + config.cookieName
+    return "envoy-style router@" + Ports.HOST + ":" + port
+        + (config.headerName == null ? " (cookie " + config.cookieName : " (header " + config.headerName)
         + (config.strict ? ", strict" : "") + ")";
   }
 
@@ -120,7 +126,8 @@ public final class EnvoyRouter implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(Binaries.jdkTool("java").toString(),
         "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", classpath, EnvoyRouterMain.class.getName(), "--port", "0",
-        "--cookie", config.cookieName, "--ttl", String.valueOf(config.ttl.toSeconds()),
+        config.headerName == null ? "--cookie" : "--header",
+        config.headerName == null ? config.cookieName : config.headerName, "--ttl", String.valueOf(config.ttl.toSeconds()),
         "--encoding", config.plainEncoding ? "plain" : "proto"));
     if (config.strict) {
       command.add("--strict");
@@ -173,6 +180,7 @@ public final class EnvoyRouter implements AutoCloseable {
     private final Path dir;
     private final Backends backends;
     private String cookieName = "gw-session";
+    private String headerName;
     private Duration ttl = Duration.ofHours(1);
     private boolean plainEncoding;
     private boolean strict;
@@ -185,6 +193,12 @@ public final class EnvoyRouter implements AutoCloseable {
     /** The operator-chosen cookie name. */
     public Builder cookieName(String name) {
       this.cookieName = Objects.requireNonNull(name, "name == null");
+      return this;
+    }
+
+    /** Header mode ({@code envoy.http.stateful_session.header}) with this header instead of a cookie. */
+    public Builder headerName(String name) {
+      this.headerName = Objects.requireNonNull(name, "name == null");
       return this;
     }
 

@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nothing is set. With {@code --strict} (Envoy's {@code StatefulSession.strict}) a cookie naming a host that is down or
  * draining is answered {@code 503 no healthy upstream} instead of another host.
  *
+ * <p>With {@code --header <name>} instead of {@code --cookie}, it emulates {@code envoy.http.stateful_session.header}:
+ * the request header {@code <name>} holds base64 of the host address, and the response gets
+ * {@code <name>: <base64>} when the router picked another host than the header named.
+ *
  * <p>Value encodings: {@code proto} (default; Envoy 1.32+ with the {@code stateful_session_encode_ttl_in_cookie}
  * runtime guard on: base64 of the protobuf message {@code address = 1, expires = 2}, the expiry in seconds of this
  * process's monotonic clock, only when a TTL is set) or {@code plain} (older Envoy: base64 of {@code host:port}).
@@ -49,6 +53,7 @@ public final class EnvoyRouterMain {
   private static final int HEAD_TIMEOUT_MILLIS = 10_000;
 
   private final String cookieName;
+  private final String headerName;
   private final List<String> upstreams;
   private final long ttlSeconds;
   private final boolean proto;
@@ -57,8 +62,10 @@ public final class EnvoyRouterMain {
   private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
   private final AtomicInteger turn = new AtomicInteger();
 
-  private EnvoyRouterMain(String cookieName, List<String> upstreams, long ttlSeconds, boolean proto, boolean strict) {
+  private EnvoyRouterMain(String cookieName, String headerName, List<String> upstreams, long ttlSeconds,
+      boolean proto, boolean strict) {
     this.cookieName = cookieName;
+    this.headerName = headerName;
     this.upstreams = List.copyOf(upstreams);
     this.ttlSeconds = ttlSeconds;
     this.proto = proto;
@@ -70,6 +77,7 @@ public final class EnvoyRouterMain {
   public static void main(String[] args) throws IOException {
     int port = 0;
     String cookie = null;
+    String header = null;
     List<String> upstreams = new ArrayList<>();
     long ttl = 0;
     boolean proto = true;
@@ -78,6 +86,7 @@ public final class EnvoyRouterMain {
       switch (args[i]) {
         case "--port": port = Integer.parseInt(args[++i]); break;
         case "--cookie": cookie = args[++i]; break;
+        case "--header": header = args[++i]; break;
         case "--upstream": upstreams.add(args[++i]); break;
         case "--ttl": ttl = Long.parseLong(args[++i]); break;
         case "--encoding": proto = encoding(args[++i]); break;
@@ -85,13 +94,13 @@ public final class EnvoyRouterMain {
         default: throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    if (cookie == null || cookie.isBlank()) {
-      throw new IllegalArgumentException("--cookie is required");
+    if ((cookie == null) == (header == null)) {
+      throw new IllegalArgumentException("exactly one of --cookie and --header is required");
     }
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException("at least one --upstream is required");
     }
-    EnvoyRouterMain router = new EnvoyRouterMain(cookie, upstreams, ttl, proto, strict);
+    EnvoyRouterMain router = new EnvoyRouterMain(cookie, header, upstreams, ttl, proto, strict);
     ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(new InetSocketAddress(InetAddress.getByName(Ports.HOST), port), 128);
@@ -186,7 +195,13 @@ public final class EnvoyRouterMain {
         }
         up.setSoTimeout(0);
         OutputStream out = client.getOutputStream();
-        out.write(setCookie ? response.withHeader("Set-Cookie", setCookieValue(chosen)) : response.bytes);
+        byte[] head = response.bytes;
+        if (setCookie && headerName != null) {
+          head = response.withHeader(headerName, base64(chosen.getBytes(StandardCharsets.US_ASCII)));
+        } else if (setCookie) {
+          head = response.withHeader("Set-Cookie", setCookieValue(chosen));
+        }
+        out.write(head);
         out.write(response.rest);
         out.flush();
         pipe(client, up);
@@ -270,6 +285,11 @@ public final class EnvoyRouterMain {
 
   /** The known upstream the request's cookie names, or null (no cookie, undecodable, unknown address). */
   private String pinnedAddress(Head request) {
+    if (headerName != null) {
+      List<String> values = request.values(headerName.toLowerCase(Locale.ROOT));
+      String address = values.isEmpty() ? null : decode(values.get(0));
+      return address != null && upstreams.contains(address) ? address : null;
+    }
     for (String header : request.values("cookie")) {
       for (String pair : header.split(";")) {
         int eq = pair.indexOf('=');
@@ -322,12 +342,15 @@ public final class EnvoyRouterMain {
     } else {
       encoded = address.getBytes(StandardCharsets.US_ASCII);
     }
-    StringBuilder cookie = new StringBuilder(cookieName).append("=\"")
-        .append(Base64.getEncoder().encodeToString(encoded)).append('"');
+    StringBuilder cookie = new StringBuilder(cookieName).append("=\"").append(base64(encoded)).append('"');
     if (ttlSeconds > 0) {
       cookie.append("; Max-Age=").append(ttlSeconds);
     }
     return cookie.append("; Path=/; HttpOnly").toString();
+  }
+
+  private static String base64(byte[] bytes) {
+    return Base64.getEncoder().encodeToString(bytes);
   }
 
   private void admin(String target, OutputStream out) throws IOException {

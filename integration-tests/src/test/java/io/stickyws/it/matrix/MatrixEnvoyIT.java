@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The matrix through the testkit's Envoy-style router, an <b>emulation</b> of Envoy's stateful session (cookie
  * {@code gw-session}, a name no built-in rule knows: the client recognises it by its value). One rig for the class:
- * three backend JVMs, a router and a strict router in front of them; after every test killed backends are started
- * again and nothing is left draining. The client uses the default {@link AffinityRules} throughout.
+ * three backend JVMs, a router, a strict router and a header-mode router ({@code x-gw-host}) in front of them; after
+ * every test killed backends are started again and nothing is left draining. The client uses the default
+ * {@link AffinityRules} except where a test says otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MatrixEnvoyIT {
@@ -43,6 +44,7 @@ class MatrixEnvoyIT {
   private static Backends backends;
   private static EnvoyRouter router;
   private static EnvoyRouter strict;
+  private static EnvoyRouter header;
 
   @BeforeAll
   static void startRig() {
@@ -50,6 +52,7 @@ class MatrixEnvoyIT {
     backends = rig.backends(3);
     router = rig.envoyRouter(backends, r -> r.cookieName("gw-session"));
     strict = rig.envoyRouter(backends, r -> r.cookieName("gw-session").strict(true));
+    header = rig.envoyRouter(backends, r -> r.headerName("x-gw-host"));
   }
 
   /** Every adapter of the matrix, so that a column added to {@link MatrixReport#ADAPTERS} runs here too. */
@@ -121,6 +124,22 @@ class MatrixEnvoyIT {
   void backendKilledBehindStrictRouter(String adapter) throws Exception {
     MatrixReport.run(Row.KILLED_ENVOY_STRICT, adapter, m -> Scenarios.noFailover(m, Adapter.of(adapter),
         strict.wsUri("/ws"), AffinityRules.defaults(), backends, 503));
+  }
+
+  @Order(3)
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("adapters")
+  void sticksInHeaderMode(String adapter) throws Exception {
+    MatrixReport.run(Row.STICKS_ENVOY_HEADER, adapter, m -> Scenarios.sticks(m, Adapter.of(adapter),
+        header.wsUri("/ws"), AffinityRules.defaults(), backends, null, 50));
+  }
+
+  @Order(3)
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("adapters")
+  void backendKilledInHeaderMode(String adapter) throws Exception {
+    MatrixReport.run(Row.KILLED_ENVOY_HEADER, adapter, m -> Scenarios.backendKilled(m, Adapter.of(adapter),
+        header.wsUri("/ws"), backends));
   }
 
   @Order(4)
