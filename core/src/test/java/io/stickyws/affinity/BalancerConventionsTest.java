@@ -3,12 +3,17 @@ package io.stickyws.affinity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stickyws.cookie.Cookie;
+import io.stickyws.internal.affinity.AffinityTracker;
+import io.stickyws.spi.HandshakeResponse;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The conventions added for issue 17, each read from the Set-Cookie its balancer documents (name,
@@ -103,5 +108,23 @@ class BalancerConventionsTest {
     assertThat(maxAgeZero.expiresAt()).hasValueSatisfying(at -> assertThat(at).isBefore(NOW.plusSeconds(1)));
     Cookie live = parse("_passenger_route=3; Path=/; Max-Age=600");
     assertThat(live.expiresAt()).contains(NOW.plusSeconds(600));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"_5f7bc", "_TRAEFIK_BACKEND", "X-Contour-Session-Affinity", "GSSA",
+      "ApplicationGatewayAffinityCORS", "DO-LB", "_passenger_route", "AWSALBAPP-2"})
+  void liveExpiringAndDeletedFormsOnAHandshake(String name) {
+    HandshakeResponse ok = HandshakeResponse.of(101, Map.of());
+    AffinityTracker tracker = new AffinityTracker(AffinityRules.defaults());
+    Cookie live = parse(name + "=\"b7e2c\"; Path=/; Max-Age=600; HttpOnly");
+    assertThat(tracker.onOpen(ok, List.of(live), List.of()).token()).map(AffinityToken::name)
+        .contains(name);
+    Cookie maxAgeZero = parse(name + "=\"b7e2c\"; Path=/; Max-Age=0");
+    assertThat(tracker.onOpen(ok, List.of(maxAgeZero), List.of(live)).token())
+        .as("Max-Age=0 deletes the cookie, also the one just sent").isEmpty();
+    Cookie expired = parse(name + "=b7e2c; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+    assertThat(tracker.onOpen(ok, List.of(expired), List.of(live)).token()).isEmpty();
+    Cookie emptied = parse(name + "=; Path=/");
+    assertThat(tracker.onOpen(ok, List.of(emptied), List.of(live)).token()).isEmpty();
   }
 }
