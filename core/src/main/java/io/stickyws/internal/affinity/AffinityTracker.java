@@ -199,14 +199,8 @@ public final class AffinityTracker {
       discoverHeaders(response);
     }
 
-    AffinityToken now = null;
-    heldCookie = null;
-    if (candidate != null) {
-      now = candidate.token;
-      heldCookie = candidate.cookie;
-    } else {
-      now = headerToken();
-    }
+    AffinityToken now = candidate != null ? candidate.token : headerToken();
+    heldCookie = candidate != null ? candidate.cookie : null;
     if (now == null && rules.valueShapes()) {
       Candidate shaped = pickByShape(live);
       if (shaped == null) {
