@@ -44,9 +44,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class AffinityTracker {
   private static final Logger log = LoggerFactory.getLogger(AffinityTracker.class);
-  /** Response headers never replayed as request headers (lower case). */
+  /**
+   * Response headers never replayed as request headers (lower case): cookies, and the headers the
+   * handshake or HTTP/1.1 itself manages, which the JDK client refuses to set.
+   */
   private static final Set<String> NOT_REPLAYABLE = Set.of("set-cookie", "set-cookie2", "cookie",
-      "host", "connection", "upgrade", "content-length", "transfer-encoding");
+      "host", "connection", "upgrade", "content-length", "transfer-encoding", "expect",
+      "keep-alive", "proxy-connection", "te", "trailer");
 
   private final AffinityRules rules;
   /** Response header name (as configured) to the value last captured. */
