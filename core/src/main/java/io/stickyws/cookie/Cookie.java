@@ -322,7 +322,8 @@ public final class Cookie {
   }
 
   /**
-   * The cookie name prefixes of RFC 6265bis §4.1.3 as browsers enforce them (case-insensitive): a
+   * The cookie name prefixes of RFC 6265bis §4.1.3 as browsers enforce them (ASCII
+   * case-insensitive): a
    * {@code __Secure-} cookie must be {@code Secure} and come over a secure scheme; a
    * {@code __Host-} cookie must also be host-only with path {@code /}.
    */
@@ -337,8 +338,23 @@ public final class Cookie {
     return true;
   }
 
+  /** ASCII case-insensitive, as browsers match the prefixes. */
   private static boolean startsWithIgnoreCase(String s, String prefix) {
-    return s.regionMatches(true, 0, prefix, 0, prefix.length());
+    if (s.length() < prefix.length()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      char a = s.charAt(i);
+      char b = prefix.charAt(i);
+      if (a != b && toLowerAscii(a) != toLowerAscii(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static char toLowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
   }
 
   private static Instant parseMaxAge(String v, Instant now) {
