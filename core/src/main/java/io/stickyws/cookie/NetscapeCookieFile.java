@@ -2,6 +2,7 @@ package io.stickyws.cookie;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -24,6 +25,10 @@ import java.util.function.Function;
  * the {@code Cookie} header order) and the last use (for the cap on persisted session cookies and
  * for least-recently-used eviction). A cookie line without it (written by curl) counts as created
  * and used when the file is read.
+ *
+ * <p>The file is UTF-8: a name or value is written as the UTF-8 bytes of its string, and a line is
+ * read back only if it is valid UTF-8, so every string the format can hold round-trips exactly
+ * (a value received as {@code €} is the bytes {@code E2 82 AC} in the file).
  *
  * <p>Stateless and thread-safe.
  */
@@ -88,6 +93,9 @@ final class NetscapeCookieFile {
     Instant lastUse = null;
     int lineNumber = 0;
     int start = 0;
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
     while (start < length) {
       int end = start;
       while (end < length && bytes[end] != '\n') {
@@ -97,11 +105,7 @@ final class NetscapeCookieFile {
       int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
       String line;
       try {
-        line = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes, start, stop - start))
-            .toString();
+        line = decoder.reset().decode(ByteBuffer.wrap(bytes, start, stop - start)).toString();
       } catch (CharacterCodingException e) {
         result.skip(lineNumber, "not valid UTF-8");
         start = end + 1;
