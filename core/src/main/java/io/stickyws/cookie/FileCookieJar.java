@@ -273,8 +273,10 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
   /**
    * Subscribes to storage failures and recoveries, each reported once per transition. If the jar
    * is degraded at this moment (for example its directory was missing when it was built),
-   * {@link CookieStorageListener#onStorageFailed(CookieStorageHealth)} is called at once, on the
-   * calling thread, with the current health, so that no failure is missed by subscribing late.
+   * {@link CookieStorageListener#onStorageFailed(CookieStorageHealth)} is called at once with the
+   * current health, so that no failure is missed by subscribing late: on the calling thread before
+   * this method returns, or, if another event is being delivered at that moment, right after it
+   * on that event's thread.
    *
    * @param listener the listener; adding the same one twice makes it called twice
    */

@@ -2,9 +2,6 @@ package io.stickyws.cookie;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.stickyws.cookie.MemoryCookieJarTest.MutableClock;
 import java.io.IOException;
 import java.net.URI;
@@ -18,11 +15,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link FileCookieJar#health()}, the storage listener (one event per transition, none per write)
@@ -33,9 +28,7 @@ class FileCookieJarHealthTest {
 
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final ch.qos.logback.classic.Logger logger =
-      (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(FileCookieJar.class);
+  @RegisterExtension final JarWarnings jarWarnings = new JarWarnings();
 
   /** Records every event as {@code failed <type>} or {@code recovered}, with its thread. */
   static final class Recorder implements CookieStorageListener {
@@ -55,20 +48,8 @@ class FileCookieJarHealthTest {
     }
   }
 
-  @BeforeEach
-  void setUp() {
-    logs.start();
-    logger.addAppender(logs);
-  }
-
-  @AfterEach
-  void tearDown() {
-    logger.detachAppender(logs);
-  }
-
   private List<String> warnings() {
-    return logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
+    return jarWarnings.list();
   }
 
   private FileCookieJar.Builder builder(Path file) {

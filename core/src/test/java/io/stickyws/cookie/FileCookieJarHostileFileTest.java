@@ -2,9 +2,6 @@ package io.stickyws.cookie;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.stickyws.cookie.MemoryCookieJarTest.MutableClock;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,11 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Damaged and hostile cookie files (issue 19, items 5 to 7, symbolic links, non-ASCII values): the
@@ -41,20 +37,11 @@ class FileCookieJarHostileFileTest {
   @TempDir Path dir;
   private Path file;
   private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final ch.qos.logback.classic.Logger logger =
-      (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(FileCookieJar.class);
+  @RegisterExtension final JarWarnings jarWarnings = new JarWarnings();
 
   @BeforeEach
   void setUp() {
     file = dir.resolve("cookies.txt");
-    logs.start();
-    logger.addAppender(logs);
-  }
-
-  @AfterEach
-  void tearDown() {
-    logger.detachAppender(logs);
   }
 
   private FileCookieJar.Builder builder() {
@@ -62,8 +49,7 @@ class FileCookieJarHostileFileTest {
   }
 
   private List<String> warnings() {
-    return logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
+    return jarWarnings.list();
   }
 
   private List<String> siblings(String infix) throws IOException {
