@@ -274,7 +274,8 @@ public final class Cookie {
   /**
    * Whether a jar may store this cookie as received from {@code uri}: the domain rules of RFC 6265
    * §5.3 (a host-only cookie belongs to the request host; a domain cookie's domain must
-   * domain-match it and must not be a public suffix).
+   * domain-match it and must not be a public suffix), the size and control-character limits,
+   * and the {@code __Secure-}/{@code __Host-} name prefixes judged against {@code uri}'s scheme.
    */
   boolean storableFrom(URI uri, PublicSuffixList publicSuffixes) {
     if (!wellFormed()) {
