@@ -440,6 +440,11 @@ public final class FileCookieJar implements CookieJar, AutoCloseable {
     }
   }
 
+  /** The registered shutdown hook, or null; for tests. */
+  Thread shutdownHook() {
+    return shutdownHook;
+  }
+
   @Override
   public String toString() {
     int size;

@@ -30,4 +30,25 @@ class FileCookieJarShutdownTest {
     assertThat(file).exists();
     assertThat(Files.readString(file)).contains("lb.example.com\tFALSE\t/\tFALSE\t0\tSERVERID\ts3\n");
   }
+
+  @Test
+  void closeRemovesTheShutdownHook() {
+    FileCookieJar jar = FileCookieJar.open(dir.resolve("cookies.txt"));
+    Thread hook = jar.shutdownHook();
+    assertThat(hook.getName()).isEqualTo(FileCookieJar.SHUTDOWN_THREAD_NAME);
+    jar.close();
+    assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("still registered").isFalse();
+
+    FileCookieJar open = FileCookieJar.open(dir.resolve("cookies.txt"));
+    try {
+      assertThat(Runtime.getRuntime().removeShutdownHook(open.shutdownHook()))
+          .as("registered while open").isTrue();
+    } finally {
+      open.close();
+    }
+    try (FileCookieJar none = FileCookieJar.builder(dir.resolve("cookies.txt"))
+        .flushAtShutdown(false).build()) {
+      assertThat(none.shutdownHook()).isNull();
+    }
+  }
 }
