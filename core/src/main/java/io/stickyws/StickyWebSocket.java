@@ -10,6 +10,7 @@ import io.stickyws.internal.reconnect.Decision;
 import io.stickyws.internal.reconnect.Failure;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -26,11 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +73,7 @@ public final class StickyWebSocket implements AutoCloseable {
   private final CookieJar jar;
 
   private final Object lock = new Object();
-  private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean draining = new AtomicBoolean();
+  private final SerialEvents callbacks;
 
   // Guarded by lock.
   private final AffinityTracker tracker;
@@ -101,7 +99,6 @@ public final class StickyWebSocket implements AutoCloseable {
   private ScheduledFuture<?> confirmTask;
   private int closeCode;
   private String closeReason = "";
-  private boolean terminated;
 
   StickyWebSocket(
       StickySession session,
@@ -116,6 +113,7 @@ public final class StickyWebSocket implements AutoCloseable {
     this.transport = session.transport();
     this.jar = session.cookieJar();
     this.tracker = new AffinityTracker(session.affinityRules());
+    this.callbacks = new SerialEvents(logName);
   }
 
   void start() {
@@ -745,8 +743,7 @@ public final class StickyWebSocket implements AutoCloseable {
     for (Object message : takeQueue()) {
       deliver(l -> l.onDropped(this, message));
     }
-    deliver(terminal);
-    terminated = true;
+    deliverTerminal(terminal);
     session.ended(this);
   }
 
@@ -944,37 +941,30 @@ public final class StickyWebSocket implements AutoCloseable {
 
   /** Under lock: queues a listener call; delivered in order by {@link #drain()}, outside it. */
   private void deliver(Consumer<StickyWebSocketListener> call) {
-    if (terminated) {
-      return;
+    callbacks.add(() -> call(call));
+  }
+
+  /** Under lock: queues the terminal listener call; nothing is delivered after it. */
+  private void deliverTerminal(Consumer<StickyWebSocketListener> call) {
+    callbacks.addTerminal(() -> call(call));
+  }
+
+  private void call(Consumer<StickyWebSocketListener> call) {
+    try {
+      call.accept(listener);
+    } catch (RuntimeException e) {
+      log.warn("{}: listener {} threw; ignored", logName, listener.getClass().getName(), e);
     }
-    callbacks.add(() -> {
-      try {
-        call.accept(listener);
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable t) {
-        log.warn("{}: listener {} threw; ignored", logName, listener.getClass().getName(), t);
-      }
-    });
   }
 
   /** Delivers queued listener calls on this thread, unless another thread is delivering. */
   private void drain() {
-    while (!callbacks.isEmpty() && draining.compareAndSet(false, true)) {
-      try {
-        Runnable call;
-        while ((call = callbacks.poll()) != null) {
-          call.run();
-        }
-      } finally {
-        draining.set(false);
-      }
-    }
+    callbacks.drain();
   }
 
   /** Delivers listener calls queued by {@code send} (drops) on the scheduler, not the caller. */
   private void drainLater() {
-    if (!callbacks.isEmpty()) {
+    if (callbacks.pending()) {
       execute(this::drain);
     }
   }

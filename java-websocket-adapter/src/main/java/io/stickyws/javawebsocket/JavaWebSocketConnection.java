@@ -3,6 +3,7 @@ package io.stickyws.javawebsocket;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
@@ -14,11 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.java_websocket.WebSocket;
@@ -36,10 +33,9 @@ import org.slf4j.LoggerFactory;
  * One connection attempt on a fresh Java-WebSocket {@link WebSocketClient}: translates the
  * library's callbacks into {@link TransportListener} events and the SPI's calls into the library's.
  *
- * <p>Listener calls go through a non-blocking serial trampoline: the library calls back on its
- * read thread and, when a write fails, on its write thread; events are queued and run by whichever
- * thread arrives first, one at a time, so they never overlap and no library thread ever waits on
- * another. Exactly one terminal event is reported; nothing follows it.
+ * <p>Listener calls go through {@link SerialEvents}: the library calls back on its read thread and,
+ * when a write fails, on its write thread; events run one at a time on whichever thread arrives
+ * first, and exactly one terminal event is reported.
  *
  * <p>Thread-safe.
  */
@@ -65,16 +61,14 @@ final class JavaWebSocketConnection implements TransportConnection {
   private volatile ResponseHead head;
   private volatile Throwable firstError;
 
-  private final AtomicBoolean terminated = new AtomicBoolean();
-  private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger pendingCount = new AtomicInteger();
-  private boolean terminalDelivered; // only touched by the draining thread
+  private final SerialEvents events;
 
   JavaWebSocketConnection(HandshakeRequest request, TransportListener listener,
       int connectTimeoutMillis) {
     this.request = request;
     this.listener = listener;
     this.safeUri = Loggable.uri(request.uri());
+    this.events = new SerialEvents("java-websocket " + safeUri);
     this.client = new Client(request.uri(), new CapturingDraft(this::onResponseHead),
         connectTimeoutMillis, "stickyws-java-websocket-read-" + SEQUENCE.incrementAndGet());
   }
@@ -148,7 +142,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public boolean sendText(String text) {
-    if (terminated.get() || !client.isOpen()) {
+    if (events.terminated() || !client.isOpen()) {
       return false;
     }
     try {
@@ -162,7 +156,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public boolean sendBinary(ByteBuffer data) {
-    if (terminated.get() || !client.isOpen()) {
+    if (events.terminated() || !client.isOpen()) {
       return false;
     }
     try {
@@ -176,7 +170,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public boolean sendPing(ByteBuffer payload) {
-    if (payload.remaining() > 125 || terminated.get() || !client.isOpen()) {
+    if (payload.remaining() > 125 || events.terminated() || !client.isOpen()) {
       return false;
     }
     PingFrame ping = new PingFrame();
@@ -204,7 +198,7 @@ final class JavaWebSocketConnection implements TransportConnection {
     }
     boolean open;
     synchronized (lifecycleLock) {
-      if (terminated.get() || aborted || closeRequested) {
+      if (events.terminated() || aborted || closeRequested) {
         return;
       }
       if (opened && !client.isOpen()) {
@@ -234,7 +228,7 @@ final class JavaWebSocketConnection implements TransportConnection {
   @Override
   public void abort() {
     synchronized (lifecycleLock) {
-      if (terminated.get() || aborted) {
+      if (events.terminated() || aborted) {
         return;
       }
       aborted = true;
@@ -281,7 +275,7 @@ final class JavaWebSocketConnection implements TransportConnection {
       // the library leaves the socket open when it fails before the handshake is sent
       closeQuietly(client.getSocket());
     }
-    if (!terminated.get()) {
+    if (!events.terminated()) {
       // the library always calls onClose first; this only covers a crash of its read thread
       terminate(Terminal.failure(new IOException("Java-WebSocket read thread ended"), null));
     }
@@ -319,32 +313,13 @@ final class JavaWebSocketConnection implements TransportConnection {
   // ---- serial delivery ----
 
   private void terminate(Terminal terminal) {
-    if (!terminated.compareAndSet(false, true)) {
+    if (!events.postTerminal(() -> terminal.deliverTo(listener))) {
       log.trace("java-websocket: second end of {} ignored: {}", safeUri, terminal);
-      return;
     }
-    dispatch(() -> {
-      terminalDelivered = true;
-      terminal.deliverTo(listener);
-    });
   }
 
-  /** Runs {@code event} now or after the events queued before it, never two at once. */
   private void dispatch(Runnable event) {
-    pending.add(event);
-    if (pendingCount.getAndIncrement() != 0) {
-      return; // the thread draining the queue runs it
-    }
-    do {
-      Runnable next = pending.poll();
-      if (next != null && !terminalDelivered) {
-        try {
-          next.run();
-        } catch (Throwable t) { // never into the library's threads
-          log.warn("stickyws listener failed on an event of {}", safeUri, t);
-        }
-      }
-    } while (pendingCount.decrementAndGet() != 0);
+    events.post(event);
   }
 
   // ---- helpers ----

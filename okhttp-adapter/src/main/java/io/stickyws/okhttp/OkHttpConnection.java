@@ -2,6 +2,7 @@ package io.stickyws.okhttp;
 
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
@@ -11,11 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -32,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * calls.
  *
  * <p>OkHttp calls its listener from a reader thread (open, messages, closing) and, for a failed
- * write or a missing pong, from a writer thread; so events go through a small serial queue drained
+ * write or a missing pong, from a writer thread; so events go through {@link SerialEvents}, drained
  * by whichever OkHttp thread posts first. No lock is held while the engine's listener runs, and no
  * thread is created.
  *
@@ -44,15 +42,11 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   private final TransportListener listener;
   private final String safeUri;
 
-  /** Set once a terminal event has been queued; later terminal events are dropped. */
-  private final AtomicBoolean terminated = new AtomicBoolean();
   /** Set when the engine asked to close, before the server's close frame arrived. */
   private final AtomicBoolean closeRequested = new AtomicBoolean();
 
-  private final Queue<Event> pending = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
-  /** Only read and written by the thread draining {@link #pending}. */
-  private boolean terminalDelivered;
+  /** Serial delivery to the engine, exactly one terminal event. */
+  private final SerialEvents events;
 
   private volatile WebSocket webSocket;
   private volatile boolean open;
@@ -64,6 +58,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   OkHttpConnection(TransportListener listener, URI uri) {
     this.listener = listener;
     this.safeUri = Loggable.uri(uri);
+    this.events = new SerialEvents("okhttp " + safeUri);
   }
 
   /** Starts the handshake; OkHttp may report a failure before this returns. */
@@ -77,13 +72,13 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   @Override
   public boolean sendText(String text) {
     WebSocket ws = webSocket;
-    return open && !terminated.get() && ws != null && ws.send(text);
+    return open && !events.terminated() && ws != null && ws.send(text);
   }
 
   @Override
   public boolean sendBinary(ByteBuffer data) {
     WebSocket ws = webSocket;
-    if (!open || terminated.get() || ws == null) {
+    if (!open || events.terminated() || ws == null) {
       return false;
     }
     // ByteString.of copies the remaining bytes; the duplicate leaves the caller's position alone.
@@ -99,7 +94,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   @Override
   public void close(int code, String reason) {
     WebSocket ws = webSocket;
-    if (terminated.get() || ws == null) {
+    if (events.terminated() || ws == null) {
       return;
     }
     closeRequested.set(true);
@@ -110,7 +105,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   @Override
   public void abort() {
     WebSocket ws = webSocket;
-    if (terminated.get() || ws == null) {
+    if (events.terminated() || ws == null) {
       return;
     }
     log.debug("aborting {}", safeUri);
@@ -194,49 +189,11 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   // --- delivery ---
 
   private void post(Runnable call) {
-    if (!terminated.get()) {
-      enqueue(new Event(call, false));
-    }
+    events.post(call);
   }
 
   private void terminal(Runnable call) {
-    if (terminated.compareAndSet(false, true)) {
-      enqueue(new Event(call, true));
-    }
-  }
-
-  /** Runs events one at a time in order, on whichever thread finds the queue idle. */
-  private void enqueue(Event event) {
-    pending.add(event);
-    if (wip.getAndIncrement() != 0) {
-      return; // another thread is draining and will run it
-    }
-    int missed = 1;
-    do {
-      Event next;
-      while ((next = pending.poll()) != null) {
-        if (terminalDelivered) {
-          continue; // nothing after the terminal event
-        }
-        terminalDelivered = next.terminal;
-        try {
-          next.call.run();
-        } catch (Throwable e) { // never into OkHttp's threads
-          log.warn("transport listener failed for {}", safeUri, e);
-        }
-      }
-      missed = wip.addAndGet(-missed);
-    } while (missed != 0);
-  }
-
-  private static final class Event {
-    final Runnable call;
-    final boolean terminal;
-
-    Event(Runnable call, boolean terminal) {
-      this.call = call;
-      this.terminal = terminal;
-    }
+    events.postTerminal(call);
   }
 
   // --- helpers ---
