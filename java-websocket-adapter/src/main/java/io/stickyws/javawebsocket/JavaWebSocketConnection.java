@@ -3,6 +3,7 @@ package io.stickyws.javawebsocket;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.ResponseHead;
 import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -11,8 +12,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -286,7 +285,7 @@ final class JavaWebSocketConnection implements TransportConnection {
     ResponseHead received = head;
     HandshakeResponse response = received != null
         ? HandshakeResponse.of(101, received.headers())
-        : HandshakeResponse.of(101, foldedHeaders(handshake));
+        : foldedHeaders(handshake);
     head = null; // only a failed handshake needs it later: do not keep it for the connection's life
     log.debug("java-websocket: opened {}", safeUri);
     dispatch(() -> listener.onOpen(response));
@@ -329,13 +328,11 @@ final class JavaWebSocketConnection implements TransportConnection {
         || (code >= 3000 && code <= 4999);
   }
 
-  private static Map<String, List<String>> foldedHeaders(ServerHandshake handshake) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Iterator<String> it = handshake.iterateHttpFields(); it.hasNext(); ) {
-      String name = it.next();
-      headers.put(name, List.of(handshake.getFieldValue(name)));
-    }
-    return headers;
+  private static HandshakeResponse foldedHeaders(ServerHandshake handshake) {
+    HandshakeResponse.Builder response = HandshakeResponse.builder(101);
+    handshake.iterateHttpFields().forEachRemaining(
+        name -> response.add(name, handshake.getFieldValue(name)));
+    return response.build();
   }
 
   private static ByteBuffer copy(ByteBuffer data) {

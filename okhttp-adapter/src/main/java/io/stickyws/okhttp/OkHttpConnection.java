@@ -8,11 +8,6 @@ import io.stickyws.spi.TransportListener;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
@@ -42,11 +37,9 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   private final TransportListener listener;
   private final String safeUri;
 
+  private final SerialEvents events;
   /** Set when the engine asked to close, before the server's close frame arrived. */
   private final AtomicBoolean closeRequested = new AtomicBoolean();
-
-  /** Serial delivery to the engine, exactly one terminal event. */
-  private final SerialEvents events;
 
   private volatile WebSocket webSocket;
   private volatile boolean open;
@@ -66,8 +59,6 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
     log.debug("opening {}", safeUri);
     webSocket = client.newWebSocket(request, this);
   }
-
-  // --- TransportConnection, called by the engine ---
 
   @Override
   public boolean sendText(String text) {
@@ -112,10 +103,8 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
     ws.cancel();
     // OkHttp reports the cancel as onFailure on its own thread, usually; report it now so that
     // exactly one terminal event follows an abort in every state. OkHttp's own report is dropped.
-    terminal(() -> listener.onFailure(new IOException("aborted"), null));
+    events.postTerminal(() -> listener.onFailure(new IOException("aborted"), null));
   }
-
-  // --- WebSocketListener, called by OkHttp's threads ---
 
   @Override
   public void onOpen(WebSocket ws, Response response) {
@@ -123,7 +112,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
       HandshakeResponse handshake = handshakeResponse(response);
       open = true;
       log.debug("opened {}", safeUri);
-      post(() -> listener.onOpen(handshake));
+      events.post(() -> listener.onOpen(handshake));
     } catch (RuntimeException e) {
       log.warn("could not report the open of {}", safeUri, e);
     }
@@ -131,13 +120,13 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
 
   @Override
   public void onMessage(WebSocket ws, String text) {
-    post(() -> listener.onText(text));
+    events.post(() -> listener.onText(text));
   }
 
   @Override
   public void onMessage(WebSocket ws, ByteString bytes) {
     ByteBuffer data = ByteBuffer.wrap(bytes.toByteArray());
-    post(() -> listener.onBinary(data));
+    events.post(() -> listener.onBinary(data));
   }
 
   @Override
@@ -160,7 +149,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
     boolean remote = remoteInitiated;
     String why = reason == null ? "" : reason;
     log.debug("closed {} with {} (remote: {})", safeUri, code, remote);
-    terminal(() -> listener.onClosed(code, why, remote));
+    events.postTerminal(() -> listener.onClosed(code, why, remote));
   }
 
   @Override
@@ -174,40 +163,26 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
         String reason = receivedReason;
         boolean remote = remoteInitiated;
         log.debug("closed {} with {} then failed: {}", safeUri, code, t.toString());
-        terminal(() -> listener.onClosed(code, reason, remote));
+        events.postTerminal(() -> listener.onClosed(code, reason, remote));
       } else {
         log.debug("failed {}: {} (status {})", safeUri, t.getClass().getName(),
             handshake == null ? "none" : handshake.status());
-        terminal(() -> listener.onFailure(t, handshake));
+        events.postTerminal(() -> listener.onFailure(t, handshake));
       }
     } catch (RuntimeException e) {
       log.warn("could not report the failure of {}", safeUri, e);
-      terminal(() -> listener.onFailure(t, null));
+      events.postTerminal(() -> listener.onFailure(t, null));
     }
   }
-
-  // --- delivery ---
-
-  private void post(Runnable call) {
-    events.post(call);
-  }
-
-  private void terminal(Runnable call) {
-    events.postTerminal(call);
-  }
-
-  // --- helpers ---
 
   /** Every header of the response, repeated ones as separate values in order. */
   static HandshakeResponse handshakeResponse(Response response) {
     Headers headers = response.headers();
-    Map<String, String> spelling = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    Map<String, List<String>> values = new LinkedHashMap<>();
+    HandshakeResponse.Builder builder = HandshakeResponse.builder(response.code());
     for (int i = 0; i < headers.size(); i++) {
-      String name = spelling.computeIfAbsent(headers.name(i), n -> n);
-      values.computeIfAbsent(name, n -> new ArrayList<>()).add(headers.value(i));
+      builder.add(headers.name(i), headers.value(i));
     }
-    return HandshakeResponse.of(response.code(), values);
+    return builder.build();
   }
 
   /** Whether OkHttp lets a client send this close code. */
