@@ -155,7 +155,8 @@ final class Attempt implements TransportListener {
       done = true;
       toAbort = connection;
       Ending ending =
-          Ending.of(opened, 1006, "", false, new ConnectionTimeoutException(kind, limit), null);
+          Ending.of(opened, 1006, "", false, new ConnectionTimeoutException(kind, limit), null,
+              requestUri);
       after = engine.ended(this, ending, null, new ArrayList<>(0));
     }
     if (toAbort != null) {
@@ -182,9 +183,9 @@ final class Attempt implements TransportListener {
       HandshakeResponse unopened = pendingOpen;
       if (!opened && unopened != null) {
         pendingOpen = null;
-        jarWork.add(() -> engine.storeCookies(this, unopened));
+        jarWork.add(() -> engine.composer().store(requestUri, unopened));
       }
-      Ending ending = Ending.of(opened, code, reason, remote, cause, response);
+      Ending ending = Ending.of(opened, code, reason, remote, cause, response, requestUri);
       after = engine.ended(this, ending, response, jarWork);
     }
     after.run();

@@ -182,7 +182,8 @@ public final class ReconnectPolicy {
 
   /**
    * Whether a failed handshake with this HTTP status is retried. By default 400, 401, 403 and 404
-   * give up; every other status (408, 429, 5xx, ...) is retried. Overridden per status by {@link
+   * give up, and so does any other success or redirect status (200-399: the URI is not a WebSocket
+   * endpoint, a stats page for example); every other status (408, 429, 5xx, ...) is retried. Overridden per status by {@link
    * Builder#giveUpOnStatus(int...)} and {@link Builder#retryOnStatus(int...)}.
    *
    * @param status the handshake response status
@@ -192,6 +193,9 @@ public final class ReconnectPolicy {
     Boolean override = statusOverrides.get(status);
     if (override != null) {
       return override;
+    }
+    if (status >= 200 && status < 400) {
+      return false; // not a WebSocket endpoint
     }
     switch (status) {
       case 400:
