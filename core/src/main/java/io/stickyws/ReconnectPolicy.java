@@ -26,6 +26,13 @@ import java.util.function.IntPredicate;
  * #maxRetryAfter()}. The backoff starts again from {@link #initialDelay()} once a connection stayed
  * open for {@link #resetAfter()}.
  *
+ * <p>How attempts are numbered ({@code onOpen}, {@code onReconnecting}), so that numbers and
+ * delays tell one story: a first connect is attempt 1, and its first retry is attempt 2, waiting
+ * the delay of failed attempt 1. After a connection drops, its first retry is attempt 1 and waits
+ * the delay of failed attempt 1, unless the connection was open for less than {@link
+ * #resetAfter()} after an earlier outage: then that outage goes on, its numbering and its delays
+ * both continue.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class ReconnectPolicy {

@@ -13,11 +13,8 @@ import java.util.concurrent.TimeUnit;
  * outage's {@link Backoff} (resilience4j) what to do after each failure; keeps what the application
  * may read of it (when the connection opened, how many reconnects, the last failure).
  *
- * <p>Numbering and delay tell one story. A first connect is attempt 1; its first retry is attempt 2
- * and waits the policy's attempt-1 delay. After a drop, a new outage starts: its first retry is
- * attempt 1 and waits the policy's attempt-1 delay, unless the connection that dropped was open for
- * less than the policy's {@code resetAfter} after an earlier outage: then that outage goes on, its
- * numbering and its delays both continue.
+ * <p>Numbering and delays follow the rule stated once in {@link ReconnectPolicy}: the numbering
+ * restarts exactly when the backoff does.
  *
  * <p>Thread-safe: guarded by the connection's lock, except {@link #awaitFirstOpen}.
  */

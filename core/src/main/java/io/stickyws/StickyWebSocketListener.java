@@ -42,7 +42,8 @@ public interface StickyWebSocketListener {
    * {@link QueuedOnBackendChange} says. Messages sent by other threads meanwhile go out at once too.
    *
    * @param webSocket the connection
-   * @param attempt which attempt of the current outage succeeded: 1 for the first try
+   * @param attempt which attempt of the current outage succeeded: 1 for the first try (see
+   *     {@link ReconnectPolicy} for how attempts are numbered)
    * @param affinity the backend-affinity token now held, or {@code null} when none is known
    * @param sameBackend whether this is the backend the connection was on before
    */
@@ -90,8 +91,8 @@ public interface StickyWebSocketListener {
    * Another attempt is scheduled.
    *
    * @param webSocket the connection
-   * @param attempt the number of the coming attempt (see
-   *     {@link StickyWebSocket} for how attempts are numbered)
+   * @param attempt the number of the coming attempt (see {@link ReconnectPolicy} for how attempts
+   *     are numbered)
    * @param delay the wait before it
    */
   default void onReconnecting(StickyWebSocket webSocket, int attempt, Duration delay) {}
