@@ -103,12 +103,16 @@ class HttpStateConformanceTest {
    * that says how to get it.
    */
   static void missing(List<Path> places, boolean ci) {
+    String property = "-D" + HttpStateCorpus.FILE_PROPERTY;
     if (ci) {
-      fail("http-state corpus not found (CI=true): looked at " + HttpStateCorpus.describe(places)
-          + "; run scripts/test to download it, or set -D" + HttpStateCorpus.FILE_PROPERTY + "=FILE");
+      fail("http-state corpus not found (CI=true): looked at "
+          + (places.size() == 3 ? "" : property + " (not set), ") + HttpStateCorpus.describe(places)
+          + "; run scripts/test to download it, or set " + property + "=FILE");
     }
-    Assumptions.abort("http-state corpus not found: run scripts/test once (it downloads it to ~/"
-        + HttpStateCorpus.CACHE + ") or set -D" + HttpStateCorpus.FILE_PROPERTY + "=FILE");
+    String reason = "http-state corpus not found: run scripts/test once (it downloads it to ~/"
+        + HttpStateCorpus.CACHE + ") or set " + property + "=FILE";
+    System.out.println("SKIPPED " + reason);
+    Assumptions.abort(reason);
   }
 
   /**

@@ -60,6 +60,17 @@ class HttpStateCorpusTest {
   }
 
   @Test
+  void onCiTheMessageNamesTheUnsetPropertyToo() {
+    List<Path> places = HttpStateCorpus.places(null, dir.resolve("repo"), dir.resolve("home"));
+
+    assertThatThrownBy(() -> HttpStateConformanceTest.missing(places, true))
+        .hasMessageStartingWith("http-state corpus not found (CI=true): looked at"
+            + " -Dstickyws.cookieCases (not set), " + dir.resolve("shared/conformance/http-state/cases.json")
+            + ", " + dir.resolve("home/.cache/stickyws/http-state/155e45c6/parser.json")
+            + "; run scripts/test to download it, or set -Dstickyws.cookieCases=FILE");
+  }
+
+  @Test
   void elsewhereAMissingCorpusSkipsWithOneLineOnHowToGetIt() {
     List<Path> places = HttpStateCorpus.places(null, dir.resolve("repo"), dir.resolve("home"));
 
