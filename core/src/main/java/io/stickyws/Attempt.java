@@ -52,6 +52,7 @@ final class Attempt implements TransportListener {
     this.number = number;
     this.requestUri = requestUri;
     this.sent = sent;
+    engine.observer.attemptStarted(number); // attempts are created under the lock as they start
   }
 
   /** Not under lock: starts the handshake; the transport may report on it before open returns. */
@@ -131,6 +132,7 @@ final class Attempt implements TransportListener {
         heartbeat.pong(payload);
       }
     }
+    mailbox.drain(); // a heartbeat event for the session's observers
   }
 
   @Override

@@ -60,6 +60,7 @@ public final class StickyWebSocket implements AutoCloseable {
   private final Timers timers;
   private final Heartbeat heartbeat;
   private final Sender sender;
+  final EngineObserver observer; // used by the parts, under the lock
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -75,9 +76,10 @@ public final class StickyWebSocket implements AutoCloseable {
     this.uri = uri;
     this.logName = Loggable.uri(uri);
     this.transport = session.transport();
-    this.composer = new HandshakeComposer(uri, headers, session.cookieJar(), session.clock(),
-        new AffinityTracker(session.affinityRules()), logName);
     this.mailbox = new Mailbox(this, listener, logName, session.scheduler());
+    this.observer = new EngineObserver(session, uri, this, mailbox);
+    this.composer = new HandshakeComposer(uri, headers, session.cookieJar(), session.clock(),
+        new AffinityTracker(session.affinityRules()), observer, logName);
     this.timers = new Timers(session.scheduler(), logName);
     this.schedule = new ReconnectSchedule(session);
     UnconfirmedWindow window =
@@ -154,10 +156,6 @@ public final class StickyWebSocket implements AutoCloseable {
           "close reason (" + why.length() + " chars) must be at most 123 bytes in UTF-8");
     }
     Mailbox.applicationCall(() -> closeNow(code, why));
-  }
-
-  void closeForSession() {
-    close(1001, "session closed");
   }
 
   /**
@@ -268,6 +266,7 @@ public final class StickyWebSocket implements AutoCloseable {
       attempt.opened = true;
       AffinityTracker.Opened outcome = composer.opened(response, received, attempt.sent);
       schedule.opened();
+      observer.opened(attempt.number, outcome);
       AffinityToken token = outcome.token().orElse(null);
       setState(State.OPEN, "attempt " + attempt.number + ", backend " + outcome.sameBackend()
           + (token == null ? "" : ", affinity " + token));
@@ -348,10 +347,11 @@ public final class StickyWebSocket implements AutoCloseable {
       return null;
     }
     sender.settle();
-    composer.ended(attempt.requestUri, attempt.sent, attempt.opened, ending, response, jarWork);
+    AffinityToken dropped = composer.ended(attempt, ending, response, jarWork);
     Decision decision = attempt.refused
         ? Decision.giveUp("the transport refused the request") // no retry can help
         : schedule.next(attempt.opened, ending.failure());
+    observer.ended(attempt, ending, dropped, decision, schedule, session.reconnectPolicy());
     int code = ending.code();
     String reason = ending.reason();
     Throwable cause = ending.cause();
@@ -399,6 +399,7 @@ public final class StickyWebSocket implements AutoCloseable {
 
   /** Under lock: reports unsent messages, then the one terminal callback. */
   private void terminate(Mailbox.Call terminal) {
+    observer.closed(closeCode); // after a give-up, the observers had their terminal event
     sender.dropQueued();
     mailbox.addTerminal(terminal);
     session.ended(this);
