@@ -58,7 +58,8 @@ class CookieFuzzTest {
 
     if (!expected.nameValueAcceptable()) {
       assertThat(parsed).as("rejected name/value").isEmpty();
-    } else if (expected.host != null && !expected.hasDomainAttribute) {
+    } else if (expected.host != null && !expected.hasDomainAttribute
+        && prefixOf(expected.name) == null) {
       assertThat(parsed).as("host-only cookie with a valid name and value").isPresent();
     }
     assertThat(all).hasSize(parsed.isPresent() ? 2 : 0);
@@ -73,6 +74,15 @@ class CookieFuzzTest {
     assertThat(c.path()).startsWith("/");
     assertThat(c.secure()).isEqualTo(expected.hasSecureAttribute);
     assertLegitimateFor(c, expected.host);
+    boolean secureScheme = uri.getScheme().equalsIgnoreCase("wss")
+        || uri.getScheme().equalsIgnoreCase("https");
+    if (prefixOf(c.name()) != null) {
+      assertThat(c.secure() && secureScheme).as("%s accepted from %s", c, uri).isTrue();
+    }
+    if ("__host-".equals(prefixOf(c.name()))) {
+      assertThat(c.hostOnly() && c.path().equals("/") && !expected.hasDomainAttribute)
+          .as("%s accepted from %s", c, uri).isTrue();
+    }
     assertThat(Cookie.header(List.of(c)).getBytes(StandardCharsets.UTF_8))
         .isEqualTo((expected.name + "=" + expected.value).getBytes(StandardCharsets.UTF_8));
   }
@@ -127,7 +137,7 @@ class CookieFuzzTest {
         }
         Cookie c = parsed.get();
         cookies.add(c);
-        if (legitimateFor(c, host)) {
+        if (legitimateFor(c, host) && prefixAllows(c, step.responseUri)) {
           CookieStore.Key key = CookieStore.Key.of(c);
           if (c.expiredAt(clock.instant())) {
             model.remove(key);
@@ -142,7 +152,7 @@ class CookieFuzzTest {
       for (Cookie c : step.handBuilt) {
         Cookie stamped = c.newBuilder().creationTime(clock.instant()).build();
         cookies.add(stamped);
-        if (legitimateFor(stamped, host)) {
+        if (legitimateFor(stamped, host) && prefixAllows(stamped, step.responseUri)) {
           model.put(CookieStore.Key.of(stamped), stamped.value());
         }
       }
@@ -286,6 +296,39 @@ class CookieFuzzTest {
     boolean matches = host.equals(c.domain())
         || (host.endsWith("." + c.domain()) && !looksLikeIp(host) && !looksLikeIp(c.domain()));
     return matches && !isPublicSuffix(c.domain());
+  }
+
+  /**
+   * The RFC 6265bis name prefix of {@code name} in lower case ({@code __secure-} or
+   * {@code __host-}), matched ASCII-case-insensitively as browsers do, or null.
+   */
+  private static String prefixOf(String name) {
+    for (String prefix : List.of("__secure-", "__host-")) {
+      if (name.length() >= prefix.length()) {
+        boolean same = true;
+        for (int i = 0; i < prefix.length() && same; i++) {
+          char ch = name.charAt(i);
+          same = (ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch) == prefix.charAt(i);
+        }
+        if (same) {
+          return prefix;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether a response to {@code uri} may set {@code c} by the RFC 6265bis prefix rules. */
+  private static boolean prefixAllows(Cookie c, URI uri) {
+    String prefix = prefixOf(c.name());
+    boolean secureScheme = uri.getScheme().equalsIgnoreCase("wss")
+        || uri.getScheme().equalsIgnoreCase("https");
+    if (prefix == null) {
+      return true;
+    }
+    boolean secureOk = c.secure() && secureScheme;
+    return prefix.equals("__secure-") ? secureOk
+        : secureOk && c.hostOnly() && c.path().equals("/");
   }
 
   private static void assertLegitimateFor(Cookie c, String host) {
