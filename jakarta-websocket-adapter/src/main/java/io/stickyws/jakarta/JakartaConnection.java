@@ -3,6 +3,7 @@ package io.stickyws.jakarta;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import jakarta.websocket.ClientEndpointConfig;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One attempt on a Jakarta container: its thread connects, writes the queued messages in order and
- * closes; the container's callbacks become listener events through {@link SerialEvents}.
+ * closes; the container's callbacks become listener events through the SPI's {@link SerialEvents}.
  *
  * <p>Thread-safe.
  */
@@ -69,8 +70,7 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
     this.request = request;
     this.listener = listener;
     this.safeUri = Loggable.uri(request.uri());
-    this.events = new SerialEvents(
-        t -> log.warn("stickyws listener failed on an event of {}", safeUri, t));
+    this.events = new SerialEvents("jakarta " + safeUri);
   }
 
   void start(ThreadFactory threads) {
@@ -90,7 +90,7 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
       Thread.interrupted(); // an abort may have interrupted the handshake; the thread ends here
       HandshakeResponse refusal = FailedHandshake.responseOf(t, answered);
       log.debug("jakarta: handshake with {} failed: {} {}", safeUri, refusal, t.getClass().getName());
-      events.terminate(() -> listener.onFailure(
+      events.postTerminal(() -> listener.onFailure(
           refusal == null ? t : new ProtocolException(
               "WebSocket handshake failed: HTTP " + refusal.status()), refusal));
       return;
@@ -302,7 +302,7 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
   }
 
   private void terminate(Runnable terminal) {
-    if (events.terminate(terminal)) {
+    if (events.postTerminal(terminal)) {
       writes.add(STOP);
     }
   }
