@@ -9,6 +9,10 @@ import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.testing.RecordingListener;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.WebSocketContainer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +51,58 @@ class JakartaTransportHttpTest {
     }
     server.close();
     container.destroy();
+  }
+
+  @Test
+  void everyAttemptGetsACopyOfTheApplicationsEndpointConfig() throws Exception {
+    List<ClientEndpointConfig> seen = new CopyOnWriteArrayList<>();
+    WebSocketContainer recording = (WebSocketContainer) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {WebSocketContainer.class}, (proxy, method, args) -> {
+          if (method.getName().equals("connectToServer") && args.length == 3
+              && args[1] instanceof ClientEndpointConfig) {
+            seen.add((ClientEndpointConfig) args[1]);
+          }
+          try {
+            return method.invoke(container, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    SSLContext tls = SSLContext.getDefault();
+    ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
+        .preferredSubprotocols(List.of("v12.stomp"))
+        .sslContext(tls)
+        .build();
+    config.getUserProperties().put("org.apache.tomcat.websocket.IO_TIMEOUT_MS", "4000");
+    server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket webSocket, okhttp3.Response response) {
+        webSocket.close(1011, "again");
+      }
+    }).build());
+    server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onClosing(WebSocket webSocket, int code, String reason) {
+        webSocket.close(code, null);
+      }
+    }).build());
+    session = StickySession.builder(
+            JakartaTransport.builder(recording).endpointConfig(config).build())
+        .reconnectPolicy(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(50))
+            .jitter(ReconnectPolicy.Jitter.NONE).build())
+        .build();
+    session.connect(URI.create("ws://" + server.getHostName() + ":" + server.getPort() + "/ws"),
+        listener);
+    listener.await(e -> e.startsWith("open"), 2, WAIT);
+
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).isNotSameAs(seen.get(1)).isNotSameAs(config);
+    for (ClientEndpointConfig attempt : seen) {
+      assertThat(attempt.getPreferredSubprotocols()).containsExactly("v12.stomp");
+      assertThat(attempt.getSSLContext()).isSameAs(tls);
+      assertThat(attempt.getUserProperties())
+          .containsEntry("org.apache.tomcat.websocket.IO_TIMEOUT_MS", "4000");
+    }
   }
 
   @Test
