@@ -192,6 +192,50 @@ class StompStickinessIT {
     assertThat(handler.subscriptions).as("subscribed again after the reconnect").isGreaterThanOrEqualTo(2);
   }
 
+  @Test
+  void whenStickywsReconnectsTheNewSessionSaysChanged() throws Exception {
+    List<SameBackend> landings = new CopyOnWriteArrayList<>();
+    BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    WebSocketHandler raw = new org.springframework.web.socket.handler.TextWebSocketHandler() {
+      @Override
+      public void afterConnectionEstablished(WebSocketSession s) throws Exception {
+        landings.add((SameBackend) s.getAttributes().get(StickyWebSocketClient.SAME_BACKEND));
+        s.sendMessage(new org.springframework.web.socket.TextMessage(
+            "CONNECT\naccept-version:1.2\nhost:stickyws\n\n\u0000"));
+        s.sendMessage(new org.springframework.web.socket.TextMessage(
+            "SUBSCRIBE\nid:0\ndestination:/topic/ticks\n\n\u0000"));
+      }
+
+      @Override
+      protected void handleTextMessage(WebSocketSession s, org.springframework.web.socket.TextMessage message) {
+        String frame = message.getPayload();
+        if (frame.startsWith("MESSAGE")) {
+          frames.add(frame.substring(frame.indexOf("\n\n") + 2).replace("\u0000", ""));
+        }
+      }
+    };
+    StickyWebSocketClient.create(session).execute(raw, stompUri.toString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    String first = nextFrom(frames, null);
+
+    BACKENDS.get(first).kill();
+    String second = nextFrom(frames, first);
+
+    System.out.println("stickyws reconnect: " + first + " killed, now on " + second + ", landings " + landings);
+    assertThat(landings).first().isEqualTo(SameBackend.UNKNOWN);
+    assertThat(landings.get(landings.size() - 1)).as("landings %s", landings).isEqualTo(SameBackend.CHANGED);
+  }
+
+  private static String nextFrom(BlockingQueue<String> queue, String not) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      String tick = queue.poll(100, TimeUnit.MILLISECONDS);
+      if (tick != null && !tick.equals(not)) {
+        return tick;
+      }
+    }
+    throw new AssertionError("no tick from a backend other than " + not + " within " + WAIT);
+  }
+
   /** Connects, asks the backend who it is, disconnects. */
   private String whoServes(WebSocketStompClient stomp) throws Exception {
     StompSession stompSession = stomp.connectAsync(stompUri.toString(), new StompSessionHandlerAdapter() { })
