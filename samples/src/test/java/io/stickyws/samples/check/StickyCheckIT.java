@@ -2,6 +2,7 @@ package io.stickyws.samples.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.samples.lab.TempDirs;
 import io.stickyws.testkit.Backends;
 import io.stickyws.testkit.Certificates;
 import io.stickyws.testkit.Haproxy;
@@ -53,8 +54,12 @@ class StickyCheckIT {
 
   @AfterAll
   static void stopRig() {
-    if (rig != null) {
-      rig.close();
+    try {
+      if (rig != null) {
+        rig.close();
+      }
+    } finally {
+      TempDirs.delete(dir);
     }
   }
 
