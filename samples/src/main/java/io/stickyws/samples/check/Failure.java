@@ -115,9 +115,9 @@ record Failure(Kind kind, Integer status, String message) {
     return new Failure(Kind.CLOSED, null, "closed " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
   }
 
-  /** The handshake got no answer within {@code timeout}. */
-  static Failure noAnswer(java.time.Duration timeout) {
-    return new Failure(Kind.TIMEOUT, null, "no answer within " + Durations.format(timeout));
+  /** The handshake got no answer within {@code timeout}, the limit of {@code option}. */
+  static Failure noAnswer(String option, java.time.Duration timeout) {
+    return new Failure(Kind.TIMEOUT, null, "no answer within " + option + " " + Durations.format(timeout));
   }
 
   /** The class and, for a status, the status: {@code refused}, {@code http-status 503}. */

@@ -270,10 +270,7 @@ public final class StickyCheck implements Callable<Integer> {
       StickyWebSocket webSocket = session.connect(uri, listener);
       boolean settled = await(listener.settled, handshakeTimeout.plusSeconds(5));
       if (!settled && remaining().isZero()) {
-        webSocket.close();
-        await(listener.terminal, CLOSE_TIMEOUT.plusSeconds(3));
-        cutShort = true; // the deadline, not the server, ended this cycle: it says nothing
-        break;
+        cutShort = true; // the deadline came while the handshake was pending: a failed attempt, said so
       }
       String firstMessage = null;
       if (listener.opened) {
@@ -290,7 +287,8 @@ public final class StickyCheck implements Callable<Integer> {
       }
       long end = listener.opened ? listener.openNanos : settled ? listener.failNanos : System.nanoTime();
       Failure error = listener.opened ? null : settled && listener.failure != null ? listener.failure
-          : Failure.noAnswer(handshakeTimeout);
+          : cutShort ? Failure.noAnswer("--deadline", deadline) : Failure.noAnswer("--handshake-timeout",
+              handshakeTimeout);
       Affinity affinity = Affinity.of(token, revealAffinity);
       Cycle cycle = new Cycle(n, client.cliName(), listener.opened, listener.opened ? Integer.valueOf(101)
           : error.status(), firstMessage, affinity, same, Report.millis(end - start), error);
@@ -301,6 +299,9 @@ public final class StickyCheck implements Callable<Integer> {
         failures.add(error);
       }
       report.connection(cycle);
+      if (cutShort) {
+        break;
+      }
     }
     Summary summary = summarize(results.size(), landings);
     Verdict verdict = Verdict.of(new Facts(false, noCookies, results.size(), landings, failures,

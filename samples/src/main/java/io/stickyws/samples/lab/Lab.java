@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -364,6 +368,10 @@ public final class Lab implements AutoCloseable {
             + pid + ")");
         return;
       case "drain":
+        if (balancer == Balancer.HAPROXY) {
+          haproxyAdmin("set server be/" + id + " state drain");
+          out.println("haproxy: server " + id + " set to drain (no new clients without its cookie)");
+        }
         out.println("backend " + id + " closed " + backend.closeAll(1012) + " WebSockets with 1012");
         return;
       default:
@@ -372,7 +380,31 @@ public final class Lab implements AutoCloseable {
         }
         backend.start();
         watch(backend, out);
+        if (balancer == Balancer.HAPROXY) {
+          haproxyAdmin("set server be/" + id + " state ready"); // undoes a drain; health checks bring it up
+        }
         out.println("started backend " + id + " (pid " + backend.pid() + ") http://" + backend.address());
+    }
+  }
+
+  /** One command on HAProxy's admin socket ({@code stats socket} of {@code haproxy.cfg}); fails on any answer. */
+  private void haproxyAdmin(String command) {
+    Path socket = renderedConfig.getParent().resolve("admin.sock");
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
+      channel.shutdownOutput();
+      ByteBuffer answer = ByteBuffer.allocate(4096);
+      while (channel.read(answer) >= 0 && answer.hasRemaining()) {
+        // read to the end: HAProxy closes after one command
+      }
+      answer.flip();
+      String text = StandardCharsets.UTF_8.decode(answer).toString().trim();
+      if (!text.isEmpty()) {
+        throw new IllegalStateException("haproxy refused '" + command + "': " + text);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("haproxy admin socket " + socket + ": " + command, e);
     }
   }
 

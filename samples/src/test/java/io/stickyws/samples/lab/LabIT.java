@@ -91,7 +91,7 @@ class LabIT {
   }
 
   @Test
-  void theScriptPrintsEveryPidKillsAndRestartsABackendAndStopsEverythingOnCtrlC() throws Exception {
+  void theScriptPrintsEveryPidKillsRestartsAndDrainsABackendAndStopsEverythingOnCtrlC() throws Exception {
     try (ScriptProcess script = runLab()) {
       Map<String, Long> pids = pids(script);
       String ws = script.await(Pattern.compile("WebSocket\\s+(ws://\\S+)"), START).group(1);
@@ -127,13 +127,21 @@ class LabIT {
       script.send("status");
       script.await(Pattern.compile("^backend " + pinned + " \\S+ up \\(pid " + restarted + ","), START);
 
+      try (StickyCheckProcess.Running held = StickyCheckProcess.start(dir, ws, "--hold", "6s")) {
+        String open = held.awaitLine(l -> l.contains("open #1"), START);
+        String on = open.replaceAll(".*\"server\":\"(s\\d)\".*", "$1");
+        script.send("drain " + on);
+        script.await(Pattern.compile("^haproxy: server " + on + " set to drain"), START);
+        script.await(Pattern.compile("^backend " + on + " closed 1 WebSockets with 1012"), START);
+        StickyCheckProcess.Run drained = held.finish();
+        assertThat(drained.exitCode()).as(drained.toString()).isZero();
+        assertThat(drained.lineStartingWith("failed over:")).contains("(close 1012)");
+      }
+
       ScriptProcess.signal("INT", script.pid()); // Ctrl-C
       assertThat(script.awaitExit(Duration.ofSeconds(30))).isEqualTo(130);
       pids.put(pinned, restarted);
-      for (Map.Entry<String, Long> pid : pids.entrySet()) {
-        awaitDead(pid.getKey(), pid.getValue(), script);
-      }
-      assertThat(ScriptProcess.leftovers(tmpdir)).as(script.output()).isEmpty();
+      assertNothingLeft(pids, script);
     }
   }
 
@@ -149,10 +157,7 @@ class LabIT {
       script.await(Pattern.compile("^haproxy \\(pid " + pids.get("haproxy") + "\\) died \\(signal 9\\): stopping the "
           + "backends and the lab"), START);
       assertThat(script.awaitExit(Duration.ofSeconds(30))).as(script.output()).isEqualTo(1);
-      for (Map.Entry<String, Long> pid : pids.entrySet()) {
-        awaitDead(pid.getKey(), pid.getValue(), script);
-      }
-      assertThat(ScriptProcess.leftovers(tmpdir)).as(script.output()).isEmpty();
+      assertNothingLeft(pids, script);
     }
   }
 
@@ -165,16 +170,21 @@ class LabIT {
       script.send("quit");
 
       assertThat(script.awaitExit(Duration.ofSeconds(30))).as(script.output()).isZero();
-      for (Map.Entry<String, Long> pid : pids.entrySet()) {
-        awaitDead(pid.getKey(), pid.getValue(), script);
-      }
-      assertThat(ScriptProcess.leftovers(tmpdir)).as(script.output()).isEmpty();
+      assertNothingLeft(pids, script);
     }
   }
 
   private static String backendOf(StickyCheckProcess.Run run) {
     Object first = run.json().get(0).get("firstMessage");
     return String.valueOf(MiniJson.parseObject((String) first).get("server"));
+  }
+
+  /** Every process the lab printed is gone, and so is its temporary directory. */
+  private void assertNothingLeft(Map<String, Long> pids, ScriptProcess script) {
+    for (Map.Entry<String, Long> pid : pids.entrySet()) {
+      awaitDead(pid.getKey(), pid.getValue(), script);
+    }
+    assertThat(ScriptProcess.leftovers(tmpdir)).as(script.output()).isEmpty();
   }
 
   /** Backends exit when their parent's pipe closes: allow them a bounded moment. */
