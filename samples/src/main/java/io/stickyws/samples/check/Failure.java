@@ -14,7 +14,7 @@ import javax.net.ssl.SSLException;
 /**
  * Why a connection failed, sorted into the classes an operator acts on ({@link Kind}) with the whole cause chain as
  * the message. Cookie and affinity values never appear here: the exceptions of the engine and of the clients do not
- * carry them.
+ * carry them. Instances are immutable and thread-safe.
  *
  * @param kind the class of the failure
  * @param status the HTTP status of a handshake answered with something other than 101, otherwise {@code null}

@@ -20,8 +20,9 @@ abstract class Report {
     this.out = out;
   }
 
-  static Report json(PrintStream out) {
-    return new JsonReport(out);
+  /** JSON lines on {@code out}; the verdict line and the next step also on {@code err}, for a person reading logs. */
+  static Report json(PrintStream out, PrintStream err) {
+    return new JsonReport(out, err);
   }
 
   static Report text(PrintStream out) {
@@ -94,8 +95,11 @@ abstract class Report {
 
   /** One JSON object per line on stdout, nothing else. */
   private static final class JsonReport extends Report {
-    JsonReport(PrintStream out) {
+    private final PrintStream err;
+
+    JsonReport(PrintStream out, PrintStream err) {
       super(out);
+      this.err = err;
     }
 
     private synchronized void line(Json json) {
@@ -157,6 +161,9 @@ abstract class Report {
           .put("distinctAffinities", s.distinctAffinities())
           .put("verdict", verdict.kind().json()).put("exitCode", verdict.kind().exitCode())
           .put("verdictLine", verdict.line()).put("next", verdict.next()).put("convention", verdict.convention()));
+      err.println(verdict.line());
+      err.println("next: " + verdict.next());
+      err.flush();
     }
   }
 

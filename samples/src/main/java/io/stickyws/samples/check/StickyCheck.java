@@ -122,6 +122,7 @@ public final class StickyCheck implements Callable<Integer> {
   private boolean json;
 
   private PrintStream out = System.out;
+  private PrintStream err = System.err;
   private Tls tls;
   private long deadlineNanos = Long.MAX_VALUE;
   private boolean cutShort;
@@ -139,6 +140,7 @@ public final class StickyCheck implements Callable<Integer> {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     StickyCheck command = new StickyCheck();
     command.out = out;
+    command.err = err;
     CommandLine line = new CommandLine(command);
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
@@ -160,7 +162,7 @@ public final class StickyCheck implements Callable<Integer> {
     CookieJar cookies = noCookies ? CookieJar.NO_COOKIES : jar != null ? FileCookieJar.open(jar) : MemoryCookieJar.create();
     AffinityRules rules = affinityCookie == null ? AffinityRules.defaults()
         : AffinityRules.builder().cookie(affinityCookie).build();
-    Report report = json ? Report.json(out) : Report.text(out);
+    Report report = json ? Report.json(out, err) : Report.text(out);
     String target = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
         + (uri.getRawPath() == null ? "" : uri.getRawPath()) + "  client=" + client.cliName()
         + "  cookies=" + (noCookies ? "none" : jar != null ? "file " + jar : "memory")

@@ -10,14 +10,12 @@ import java.util.Set;
 
 /**
  * What a run of sticky-check means, for a person (one line and what to do next) and for a pipeline (an exit code):
- * sticky, failed over, not sticky, no affinity cookie, could not connect.
+ * sticky, failed over, not sticky, no affinity cookie, could not connect. Instances are immutable and thread-safe.
  *
  * @param kind the verdict
  * @param line the verdict line, e.g. {@code sticky: 10/10 on one backend}
  * @param next one line: what to do next
  * @param convention the affinity convention recognised, e.g. {@code HAProxy (cookie "SERVERID")}, or {@code null}
- *
- * <p>Instances are immutable and thread-safe.
  */
 record Verdict(Kind kind, String line, String next, String convention) {
   static final String NO_COOKIE_BALANCERS = "Linkerd, Cilium without Gateway API session persistence, a plain round "

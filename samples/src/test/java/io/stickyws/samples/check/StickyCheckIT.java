@@ -75,6 +75,8 @@ class StickyCheckIT {
     assertThat(summary).as(run.toString()).containsEntry("verdict", verdict)
         .containsEntry("exitCode", (long) exitCode);
     assertThat((String) summary.get("verdictLine")).as(run.toString()).matches(linePattern);
+    assertThat(run.stderr()).as("the verdict line for a person, on stderr")
+        .contains(summary.get("verdictLine") + "\n" + "next: " + summary.get("next"));
     return summary;
   }
 
@@ -177,18 +179,18 @@ class StickyCheckIT {
     Backends own = rig.backends(3);
     Haproxy balancer = rig.haproxy(own, h -> { });
     try (StickyCheckProcess.Running running = StickyCheckProcess.start(dir, balancer.wsUri("/ws").toString(),
-        "--hold", "6s")) {
-      String open = running.awaitLine(l -> l.contains("open #1"), Duration.ofSeconds(30));
-      String pinned = open.replaceAll(".*\"server\":\"(s\\d)\".*", "$1");
+        "--hold", "6s", "--json")) {
+      String open = running.awaitLine(l -> l.contains("\"type\":\"open\""), Duration.ofSeconds(30));
+      String pinned = ((String) MiniJson.parseObject(open).get("firstMessage")).replaceAll(".*\"(s\\d)\".*", "$1");
       assertThat(pinned).as(open).matches("s[123]");
       balancer.admin().setState(pinned, HaproxyAdmin.State.DRAIN);
       assertThat(own.get(pinned).closeAll(1012)).isEqualTo(1);
 
       StickyCheckProcess.Run run = running.finish();
 
-      assertTextVerdict(run, 0, "failed over: moved once after the backend restarted or drained \\(close 1012\\), "
-          + "then stayed on the new backend");
-      assertThat(run.stdout()).anyMatch(l -> l.contains("disconnected 1012"));
+      assertJsonVerdict(run, "failed-over", 0, "failed over: moved once after the backend restarted or drained "
+          + "\\(close 1012\\), then stayed on the new backend");
+      assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("code").equals(1012L));
     }
   }
 
