@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -271,24 +272,31 @@ public final class Lab implements AutoCloseable {
    */
   public void watch(PrintStream out, Consumer<String> onDeath) {
     long pid = process.pid();
-    ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().thenRun(() -> {
+    exited(pid).thenRun(() -> {
       if (!closing.get() && !shuttingDown()) {
+        process.awaitExit(Duration.ofSeconds(2)); // this JVM's reaper may not have collected the exit code yet
         onDeath.accept(name() + " (pid " + pid + ") died" + exitText(process.exitCode())
             + ": stopping the backends and the lab");
       }
-    }));
+    });
     backends.all().forEach(backend -> watch(backend, out));
   }
 
   private void watch(Backend backend, PrintStream out) {
     long pid = backend.pid();
-    ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().thenRun(() -> {
+    exited(pid).thenRun(() -> {
       if (!closing.get() && !shuttingDown()) {
         out.println("backend " + backend.id() + " (pid " + pid + ") died; `start " + backend.id()
             + "` starts it again on " + backend.address());
         out.flush();
       }
-    }));
+    });
+  }
+
+  /** Completes when process {@code pid} has exited (at once if it already has). */
+  private static CompletableFuture<?> exited(long pid) {
+    return ProcessHandle.of(pid).<CompletableFuture<?>>map(ProcessHandle::onExit)
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
   }
 
   /** Whether this JVM is running its shutdown hooks (Ctrl-C): then deaths are the lab's own doing. */
@@ -483,6 +491,9 @@ public final class Lab implements AutoCloseable {
     }
     running.set(lab);
     lab.describe(System.out, configs.resolve(balancer.configFile()).toAbsolutePath());
+    if (created != null) {
+      System.out.println("  (the logs' directory is temporary: deleted when the lab stops; --dir DIR keeps them)");
+    }
     System.out.println("commands: kill s1 | stop s1 | start s1 | drain s1 | status | quit");
     System.out.println(runFor == null ? "Ctrl-C stops everything." : "running for " + runFor.toSeconds() + "s");
     System.out.flush();
