@@ -14,7 +14,8 @@ import javax.net.ssl.SSLException;
 /**
  * Why a connection failed, sorted into the classes an operator acts on ({@link Kind}) with the whole cause chain as
  * the message. Cookie and affinity values never appear here: the exceptions of the engine and of the clients do not
- * carry them. Instances are immutable and thread-safe.
+ * carry them; the query string of a URL a client put in its message is hidden. Instances are immutable and
+ * thread-safe.
  *
  * @param kind the class of the failure
  * @param status the HTTP status of a handshake answered with something other than 101, otherwise {@code null}
@@ -130,7 +131,14 @@ record Failure(Kind kind, Integer status, String message) {
     return Json.object().put("class", kind.json()).put("message", message);
   }
 
+  private static final java.util.regex.Pattern QUERY =
+      java.util.regex.Pattern.compile("((?:wss?|https?)://[^\\s?#]*)\\?[^\\s#]*");
+
   private static String chain(Throwable cause) {
+    return QUERY.matcher(rawChain(cause)).replaceAll("$1?(query hidden)");
+  }
+
+  private static String rawChain(Throwable cause) {
     StringBuilder text = new StringBuilder();
     String previous = null;
     for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -213,6 +213,13 @@ class VerdictTest {
   }
 
   @Test
+  void failureHidesTheQueryStringOfAUrl() {
+    Failure f = Failure.of(new java.io.IOException("cannot open wss://app.example/ws?token=s3cr3t#x: refused"));
+
+    assertThat(f.message()).isEqualTo("IOException: cannot open wss://app.example/ws?(query hidden)#x: refused");
+  }
+
+  @Test
   void revealedAffinityShowsTheValueOnlyWhenAsked() {
     AffinityToken token = AffinityToken.ofCookie("SERVERID", "s1").orElseThrow();
 

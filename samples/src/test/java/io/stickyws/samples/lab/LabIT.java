@@ -66,7 +66,10 @@ class LabIT {
       assertThat(sticky.exitCode()).as(sticky.toString()).isZero();
       assertThat(sticky.summary()).as(sticky.toString()).containsEntry("opened", 5L)
           .containsEntry("distinctFirstMessages", 1L).containsEntry("distinctAffinities", 1L)
-          .containsEntry("verdict", "sticky");
+          .containsEntry("verdict", "sticky").containsEntry("convention", Map.of(
+              Lab.Balancer.HAPROXY, "HAProxy (cookie \"SERVERID\")",
+              Lab.Balancer.NGINX, "nginx (cookie \"route\")",
+              Lab.Balancer.CADDY, "Caddy (cookie \"lb\")").get(balancer));
       assertThat((Long) plain.summary().get("distinctFirstMessages")).as(plain.toString()).isGreaterThan(1L);
       assertThat(plain.exitCode()).as(plain.toString()).isEqualTo(3);
     }
