@@ -149,49 +149,53 @@ class StickyCheckIT {
 
   // ------------------------------------------------------------------------------------------ failed over
 
-  @Test
-  void failoverAfterKillMinus9IsACleanFailover() {
-    Backends own = rig.backends(3);
-    Haproxy balancer = rig.haproxy(own, h -> { });
-    try (StickyCheckProcess.Running running = StickyCheckProcess.start(dir, balancer.wsUri("/ws").toString(),
-        "--hold", "8s", "--json")) {
+  /** What breaks the pinned backend while a held connection is open. */
+  private interface Breaker {
+    void breakIt(Backends backends, Haproxy balancer, String pinned);
+  }
+
+  /**
+   * Holds one connection for {@code hold} through its own HAProxy and backends, breaks the backend it is pinned to
+   * once it is open, and returns the finished run; the pinned backend's id is in {@code pinned[0]}.
+   */
+  private static StickyCheckProcess.Run holdAndBreak(String hold, Breaker breaker, String[] pinned) {
+    try (Backends own = rig.backends(3); Haproxy balancer = rig.haproxy(own, h -> { });
+        StickyCheckProcess.Running running = StickyCheckProcess.start(dir, balancer.wsUri("/ws").toString(),
+            "--hold", hold, "--json")) {
       String open = running.awaitLine(l -> l.contains("\"type\":\"open\""), Duration.ofSeconds(30));
-      String pinned = ((String) MiniJson.parseObject(open).get("firstMessage")).replaceAll(".*\"(s\\d)\".*", "$1");
-      assertThat(pinned).as(open).matches("s[123]");
-      own.get(pinned).kill();
-
-      StickyCheckProcess.Run run = running.finish();
-
-      assertJsonVerdict(run, "failed-over", 0,
-          "failed over: moved once after the connection dropped \\(1006.*\\), then stayed on the new backend");
-      List<Map<String, Object>> opens = run.json().stream().filter(l -> "open".equals(l.get("type"))).toList();
-      assertThat(opens).as(run.toString()).hasSize(2);
-      assertThat((String) opens.get(1).get("firstMessage")).doesNotContain(pinned);
-      assertThat(opens.get(1)).containsEntry("sameBackend", "CHANGED");
-      assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("error") instanceof Map);
-      JsonContract.assertKept(run.json());
-      assertThat(run.json()).anyMatch(l -> "affinityChanged".equals(l.get("type")));
+      pinned[0] = ((String) MiniJson.parseObject(open).get("firstMessage")).replaceAll(".*\"(s\\d)\".*", "$1");
+      assertThat(pinned[0]).as(open).matches("s[123]");
+      breaker.breakIt(own, balancer, pinned[0]);
+      return running.finish();
     }
   }
 
   @Test
+  void failoverAfterKillMinus9IsACleanFailover() {
+    String[] pinned = new String[1];
+    StickyCheckProcess.Run run = holdAndBreak("8s", (backends, balancer, id) -> backends.get(id).kill(), pinned);
+
+    assertJsonVerdict(run, "failed-over", 0,
+        "failed over: moved once after the connection dropped \\(1006.*\\), then stayed on the new backend");
+    List<Map<String, Object>> opens = run.json().stream().filter(l -> "open".equals(l.get("type"))).toList();
+    assertThat(opens).as(run.toString()).hasSize(2);
+    assertThat((String) opens.get(1).get("firstMessage")).doesNotContain(pinned[0]);
+    assertThat(opens.get(1)).containsEntry("sameBackend", "CHANGED");
+    assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("error") instanceof Map);
+    assertThat(run.json()).anyMatch(l -> "affinityChanged".equals(l.get("type")));
+    JsonContract.assertKept(run.json());
+  }
+
+  @Test
   void drainWith1012IsACleanFailover() {
-    Backends own = rig.backends(3);
-    Haproxy balancer = rig.haproxy(own, h -> { });
-    try (StickyCheckProcess.Running running = StickyCheckProcess.start(dir, balancer.wsUri("/ws").toString(),
-        "--hold", "6s", "--json")) {
-      String open = running.awaitLine(l -> l.contains("\"type\":\"open\""), Duration.ofSeconds(30));
-      String pinned = ((String) MiniJson.parseObject(open).get("firstMessage")).replaceAll(".*\"(s\\d)\".*", "$1");
-      assertThat(pinned).as(open).matches("s[123]");
-      balancer.admin().setState(pinned, HaproxyAdmin.State.DRAIN);
-      assertThat(own.get(pinned).closeAll(1012)).isEqualTo(1);
+    StickyCheckProcess.Run run = holdAndBreak("6s", (backends, balancer, id) -> {
+      balancer.admin().setState(id, HaproxyAdmin.State.DRAIN);
+      assertThat(backends.get(id).closeAll(1012)).isEqualTo(1);
+    }, new String[1]);
 
-      StickyCheckProcess.Run run = running.finish();
-
-      assertJsonVerdict(run, "failed-over", 0, "failed over: moved once after the backend restarted or drained "
-          + "\\(close 1012\\), then stayed on the new backend");
-      assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("code").equals(1012L));
-    }
+    assertJsonVerdict(run, "failed-over", 0, "failed over: moved once after the backend restarted or drained "
+        + "\\(close 1012\\), then stayed on the new backend");
+    assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("code").equals(1012L));
   }
 
   // ------------------------------------------------------------------------------------------ not sticky
