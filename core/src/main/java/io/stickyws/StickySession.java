@@ -3,6 +3,7 @@ package io.stickyws;
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.cookie.CookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
+import io.stickyws.internal.observe.Observers;
 import io.stickyws.spi.Loggable;
 import io.stickyws.spi.Transport;
 import java.net.URI;
@@ -16,10 +17,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -62,8 +66,12 @@ public final class StickySession implements AutoCloseable {
   private final boolean ownsScheduler;
   private final Clock clock;
   private final RandomGenerator random;
+  private final Observers observers;
   private final Set<StickyWebSocket> live = ConcurrentHashMap.newKeySet();
   private volatile Thread schedulerThread;
+  private final int sessionId = SESSION_IDS.incrementAndGet();
+  private final AtomicInteger jarThreads = new AtomicInteger();
+  private ThreadPoolExecutor jarCalls; // guarded by live; created on first use
   private volatile boolean closed;
 
   private StickySession(Builder b) {
@@ -80,12 +88,13 @@ public final class StickySession implements AutoCloseable {
     this.overflowPolicy = b.overflowPolicy;
     this.resendUnconfirmed = b.resendUnconfirmed;
     this.clock = b.clock;
+    this.observers = Observers.of(b.observers);
     this.random = b.random != null ? new SynchronizedRandom(b.random) : new ThreadLocalRandomGenerator();
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      this.scheduler = newScheduler(SESSION_IDS.incrementAndGet(), this);
+      this.scheduler = newScheduler(sessionId, this);
       this.ownsScheduler = true;
     }
   }
@@ -102,6 +111,28 @@ public final class StickySession implements AutoCloseable {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     return executor;
+  }
+
+  /**
+   * The threads that call a cookie jar which may block (one that is not stickyws' own), so that a
+   * slow jar never holds up the scheduler that every connection of the session shares: daemon
+   * threads {@code stickyws-jar-N-M}, made on demand, ended 10 s after their last call and at
+   * {@link #close()}.
+   */
+  Executor jarCalls() {
+    synchronized (live) {
+      if (jarCalls == null) {
+        ThreadFactory factory = task -> {
+          Thread thread = new Thread(task,
+              "stickyws-jar-" + sessionId + "-" + jarThreads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        };
+        jarCalls = new ThreadPoolExecutor(
+            0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+      }
+      return jarCalls;
+    }
   }
 
   /**
@@ -178,6 +209,11 @@ public final class StickySession implements AutoCloseable {
     closed = true;
     for (StickyWebSocket webSocket : new ArrayList<>(live)) {
       webSocket.closeForSession();
+    }
+    synchronized (live) {
+      if (jarCalls != null) {
+        jarCalls.shutdown(); // a jar call under way ends its thread when it returns
+      }
     }
     if (ownsScheduler) {
       scheduler.shutdown();
@@ -277,6 +313,20 @@ public final class StickySession implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * The observers of this session's connections, in the order they are called.
+   *
+   * @return an unmodifiable list, empty by default
+   */
+  public List<SessionObserver> observers() {
+    return observers.list();
+  }
+
+  /** The engine's view of {@link #observers()}: ask {@code active()} before building an event. */
+  Observers observerFanOut() {
+    return observers;
+  }
+
   ScheduledExecutorService scheduler() {
     return scheduler;
   }
@@ -345,6 +395,7 @@ public final class StickySession implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random;
+    private final List<SessionObserver> observers = new ArrayList<>();
 
     private Builder(Transport transport) {
       this.transport = transport;
@@ -500,6 +551,19 @@ public final class StickySession implements AutoCloseable {
      */
     public Builder random(RandomGenerator random) {
       this.random = random;
+      return this;
+    }
+
+    /**
+     * Adds an observer of every connection of the session, for metrics and diagnostics (see
+     * {@link SessionObserver}). Call it once per observer; they are called in this order.
+     *
+     * @param observer the observer
+     * @return this
+     * @throws NullPointerException if {@code observer} is null
+     */
+    public Builder observer(SessionObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
       return this;
     }
 

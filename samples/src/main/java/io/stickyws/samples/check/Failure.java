@@ -1,7 +1,7 @@
 package io.stickyws.samples.check;
 
 import io.stickyws.HandshakeException;
-import io.stickyws.TimeoutException;
+import io.stickyws.ConnectionTimeoutException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -99,7 +99,7 @@ record Failure(Kind kind, Integer status, String message) {
     if (t instanceof SSLException || t instanceof java.security.cert.CertificateException) {
       return Kind.TLS;
     }
-    if (t instanceof TimeoutException || t instanceof SocketTimeoutException || t instanceof HttpTimeoutException
+    if (t instanceof ConnectionTimeoutException || t instanceof SocketTimeoutException || t instanceof HttpTimeoutException
         || t instanceof java.io.InterruptedIOException) {
       return Kind.TIMEOUT;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stickyws.samples.lab.TempDirs;
 import io.stickyws.testkit.Backends;
 import io.stickyws.testkit.Certificates;
+import io.stickyws.testkit.EnvoyRouter;
 import io.stickyws.testkit.Haproxy;
 import io.stickyws.testkit.HaproxyAdmin;
 import io.stickyws.testkit.Nginx;
@@ -132,6 +133,19 @@ class StickyCheckIT {
     assertThat(run.stdout().get(0)).startsWith("sticky-check ws://127.0.0.1:");
     assertThat(run.stdout()).anyMatch(l -> l.contains("first message") && l.contains("affinity"))
         .contains("convention: " + CONVENTION);
+  }
+
+  @Test
+  void anEnvoyStatefulSessionCookieIsNamedByItsConvention() {
+    EnvoyRouter envoy = rig.envoyRouter(backends, e -> e.cookieName("app-session"));
+    StickyCheckProcess.Run run = StickyCheckProcess.run(dir, envoy.wsUri("/ws").toString(), "--connections", "4",
+        "--json");
+    StickyCheckProcess.Run text = StickyCheckProcess.run(dir, envoy.wsUri("/ws").toString(), "--connections", "2");
+
+    assertJsonVerdict(run, "sticky", 0, "sticky: 4/4 on one backend");
+    assertThat(run.summary()).containsEntry("convention", "Envoy stateful session (cookie \"app-session\")");
+    assertTextVerdict(text, 0, "sticky: 2/2 on one backend");
+    assertThat(text.stdout()).contains("convention: Envoy stateful session (cookie \"app-session\")");
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.stickyws.samples.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stickyws.HandshakeException;
-import io.stickyws.TimeoutException;
+import io.stickyws.ConnectionTimeoutException;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
 import io.stickyws.samples.check.Report.Affinity;
@@ -125,8 +125,8 @@ class VerdictTest {
         "nowhere.invalid"))), Set.of()));
     Verdict tls = Verdict.of(cycles(false, List.of(), 1, List.of(Failure.of(new SSLHandshakeException(
         "PKIX path building failed"))), Set.of()));
-    Verdict timeout = Verdict.of(cycles(false, List.of(), 1, List.of(Failure.of(new TimeoutException(
-        TimeoutException.Kind.HANDSHAKE, Duration.ofSeconds(1)))), Set.of()));
+    Verdict timeout = Verdict.of(cycles(false, List.of(), 1, List.of(Failure.of(new ConnectionTimeoutException(
+        ConnectionTimeoutException.Kind.HANDSHAKE, Duration.ofSeconds(1)))), Set.of()));
     Verdict status = Verdict.of(cycles(false, List.of(), 1, List.of(Failure.of(new HandshakeException(403, null))),
         Set.of()));
 
