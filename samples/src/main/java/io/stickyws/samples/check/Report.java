@@ -239,8 +239,10 @@ abstract class Report {
       out.println();
       out.println(s.opened() + "/" + s.connections() + " opened, " + s.distinctFirstMessages()
           + " distinct first messages, " + s.distinctAffinities() + " distinct affinity tokens");
-      out.println("convention: " + (verdict.convention() == null ? "no affinity cookie recognised"
-          : verdict.convention()));
+      if (s.opened() > 0) {
+        out.println("convention: " + (verdict.convention() == null ? "no affinity cookie recognised"
+            : verdict.convention()));
+      }
       out.println(verdict.line());
       out.println("next: " + verdict.next());
       out.flush();
