@@ -402,7 +402,8 @@ public final class StickyCheck implements Callable<Integer> {
     }
     boolean ended = await(listener.terminal, holdFor);
     boolean openAtEnd = !ended && webSocket.state() == StickyWebSocket.State.OPEN;
-    listener.ending(openAtEnd);
+    listener.ending(openAtEnd, cutShort ? Failure.noAnswer("--deadline", deadline)
+        : Failure.noAnswer("--hold", hold));
     webSocket.close();
     await(listener.terminal, CLOSE_TIMEOUT.plusSeconds(3));
     listener.flushPending();
@@ -535,10 +536,18 @@ public final class StickyCheck implements Callable<Integer> {
       terminal.countDown();
     }
 
-    /** The hold is over: whether the connection was open then decides the closed line's error. */
-    void ending(boolean open) {
+    /**
+     * The hold is over: whether the connection was open then decides the closed line's error; a first attempt still
+     * pending counts as one that got {@code noAnswer}.
+     */
+    void ending(boolean open, Failure noAnswer) {
       synchronized (lock) {
         openAtEnd = open;
+        if (attempts == 0 && !open) {
+          attempts++;
+          failures.add(noAnswer);
+          lastFailure = noAnswer;
+        }
       }
     }
 
