@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,11 @@ final class Attempt implements TransportListener {
     this.sent = sent;
   }
 
-  /** Not under lock: starts the handshake; the transport may report on it before open returns. */
-  void open(Transport transport, HandshakeRequest request) {
+  /**
+   * Not under lock: starts the handshake (the transport may report on it before open returns), then
+   * arms its timeout unless it already ended or opened.
+   */
+  void open(Transport transport, HandshakeRequest request, Supplier<ScheduledFuture<?>> timeout) {
     TransportConnection started;
     try {
       started = transport.open(request, this);
@@ -78,6 +82,9 @@ final class Attempt implements TransportListener {
     synchronized (lock) {
       connection = started;
       abort = done && !opened;
+      if (!done && !opened) {
+        handshakeTimeoutTask = timeout.get();
+      }
       if (!done) {
         early = pendingOpen;
         pendingOpen = null;

@@ -156,10 +156,6 @@ public final class StickyWebSocket implements AutoCloseable {
     Mailbox.applicationCall(() -> closeNow(code, why));
   }
 
-  void closeForSession() {
-    close(1001, "session closed");
-  }
-
   /**
    * The current state.
    *
@@ -249,11 +245,11 @@ public final class StickyWebSocket implements AutoCloseable {
           draft.requestUri, draft.sent);
       current = attempt;
       setState(State.CONNECTING, "attempt " + attempt.number);
-      attempt.handshakeTimeoutTask = timers.schedule(
-          () -> attempt.timedOut(ConnectionTimeoutException.Kind.HANDSHAKE,
-              session.handshakeTimeout()), session.handshakeTimeout());
     }
-    attempt.open(transport, request);
+    // the handshake timeout is armed once the library has the handshake: that comes first
+    attempt.open(transport, request, () -> timers.schedule(() -> attempt.timedOut(
+        ConnectionTimeoutException.Kind.HANDSHAKE, session.handshakeTimeout()),
+        session.handshakeTimeout()));
   }
 
   /** The handshake completed: cookies stored (outside the lock), then the state moves to OPEN. */
@@ -376,12 +372,14 @@ public final class StickyWebSocket implements AutoCloseable {
   /** Not under lock: the jar calls an ending asked for, the next attempt's timer, the listener. */
   private void afterJarWork(List<Runnable> jarWork, Duration retryIn) {
     composer.callJar(jarWork, session::jarCalls, timers, () -> {
+      Runnable now = () -> { };
       synchronized (lock) {
         if (retryIn != null && state == State.RECONNECTING && current == null
             && timers.reconnect == null) {
-          timers.reconnect = timers.schedule(this::runAttempt, retryIn);
+          now = timers.reconnect(this::runAttempt, retryIn);
         }
       }
+      now.run(); // an attempt due at once starts here, outside the lock
     });
     mailbox.drain();
   }
