@@ -76,6 +76,11 @@ final class Closing {
     return null;
   }
 
+  /** Under lock: the close code the application gave, 0 before it closed. */
+  int code() {
+    return code;
+  }
+
   /** Under lock: the closing handshake the application started is over. */
   void finish() {
     timers.cancel(timers.closeTimeout);

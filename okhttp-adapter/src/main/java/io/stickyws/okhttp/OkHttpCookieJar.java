@@ -2,8 +2,6 @@ package io.stickyws.okhttp;
 
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,11 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OkHttpCookieJar implements okhttp3.CookieJar {
   private static final Logger log = LoggerFactory.getLogger(OkHttpCookieJar.class);
-
-  /** OkHttp 5's {@code Cookie.sameSite()} and its builder's setter; OkHttp 4.12 has neither. */
-  private static final Method SAME_SITE = method(okhttp3.Cookie.class, "sameSite");
-  private static final Method SAME_SITE_BUILDER =
-      method(okhttp3.Cookie.Builder.class, "sameSite", String.class);
 
   private final CookieJar jar;
   private final Clock clock;
@@ -154,7 +147,7 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
     if (cookie.httpOnly()) {
       out.append("; HttpOnly");
     }
-    Object sameSite = SAME_SITE == null ? null : invoke(SAME_SITE, cookie);
+    String sameSite = OkHttp5.sameSite(cookie);
     if (sameSite != null) {
       out.append("; SameSite=").append(sameSite);
     }
@@ -179,29 +172,8 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
     if (cookie.httpOnly()) {
       builder.httpOnly();
     }
-    if (SAME_SITE_BUILDER != null) {
-      cookie.sameSite().ifPresent(value -> invoke(SAME_SITE_BUILDER, builder, value));
-    }
+    cookie.sameSite().ifPresent(value -> OkHttp5.sameSite(builder, value));
     return builder.build();
-  }
-
-  private static Method method(Class<?> type, String name, Class<?>... parameters) {
-    try {
-      return type.getMethod(name, parameters);
-    } catch (NoSuchMethodException e) {
-      return null; // OkHttp 4: no SameSite attribute
-    }
-  }
-
-  private static Object invoke(Method method, Object target, Object... arguments) {
-    try {
-      return method.invoke(target, arguments);
-    } catch (InvocationTargetException e) {
-      throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
-          : new IllegalStateException("OkHttp's " + method.getName() + " failed", e);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException("OkHttp's " + method.getName() + " is not public", e);
-    }
   }
 
   @Override
