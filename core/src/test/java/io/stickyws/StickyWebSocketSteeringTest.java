@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.cookie.Cookie;
+import io.stickyws.cookie.FileCookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.testing.FakeTransport;
 import io.stickyws.testing.FakeTransport.FakeConnection;
@@ -12,6 +13,8 @@ import io.stickyws.testing.ManualScheduler;
 import io.stickyws.testing.RecordingListener;
 import io.stickyws.testing.Threads;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the application sees and controls across a reconnect (issue 13), on the fake transport
@@ -363,5 +367,28 @@ class StickyWebSocketSteeringTest {
     StickyWebSocket ws = connect(builder(), new RecordingListener());
     transport.last().refuse(404);
     assertThat(ws.awaitOpen(Duration.ofMinutes(1))).isFalse();
+  }
+
+  @Test
+  void closeAndWaitReturnsAfterTheTerminalCallbackAndFlushesTheFileJar(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("cookies.txt");
+    try (FileCookieJar fileJar = FileCookieJar.builder(file).coalesceDelay(Duration.ofHours(1))
+        .build()) {
+      RecordingListener listener = new RecordingListener();
+      StickySession real = StickySession.builder(transport).cookieJar(fileJar).noHeartbeat()
+          .closeTimeout(Duration.ofMillis(100)).build();
+      real.connect(URI_WS, listener);
+      Threads.awaitCondition(() -> transport.attempts() == 1, WAIT);
+      transport.last().open("Set-Cookie", "SERVERID=s1; Path=/");
+      listener.await("open", WAIT);
+      assertThat(Files.exists(file)).as("the write is still pending").isFalse();
+
+      assertThat(real.closeAndWait(WAIT)).isTrue();
+
+      assertThat(listener.events()).last().isEqualTo("closed 1001"); // no waiting: delivered
+      assertThat(Files.readString(file)).contains("SERVERID");
+      assertThat(real.isClosed()).isTrue();
+    }
   }
 }
