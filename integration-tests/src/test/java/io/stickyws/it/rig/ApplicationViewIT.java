@@ -162,71 +162,66 @@ class ApplicationViewIT {
     }
   }
 
-  /** Opens, kills the backend, queues a, b, c while reconnecting; returns the connection. */
-  private static StickyWebSocket killedWithThreeQueued(StickySession session, Recorder recorder,
-      List<Backend> killed) throws InterruptedException {
-    StickyWebSocket ws = session.connect(haproxy.wsUri("/ws"), recorder);
-    assertThat(ws.awaitOpen(WAIT)).isTrue();
-    Backend victim = backends.get(server(recorder.next()));
-    killed.add(victim);
-    victim.kill();
-    Wait.until(WAIT, "the connection to notice the kill",
-        () -> ws.state() == StickyWebSocket.State.RECONNECTING, () -> ws.state().toString());
-    for (String text : List.of("a", "b", "c")) {
-      assertThat(ws.send(text)).isTrue();
+  /** What a test checks once the connection moved with a, b, c queued. */
+  private interface AfterMove {
+    void check(StickyWebSocket ws, Recorder recorder) throws Exception;
+  }
+
+  /**
+   * Opens (onAffinityChanged sends "auth"), kills the backend, queues a, b, c while reconnecting,
+   * reads the new backend's greeting, then runs {@code after}; restarts the killed backend.
+   */
+  private static void movedWithThreeQueued(QueuedOnBackendChange queued, String jarFile,
+      AfterMove after) throws Exception {
+    Recorder recorder = new Reauthenticating();
+    Backend victim = null;
+    try (FileCookieJar jar = FileCookieJar.open(RIG.rig().dir().resolve(jarFile))) {
+      StickySession session = session(jar, queued);
+      try {
+        StickyWebSocket ws = session.connect(haproxy.wsUri("/ws"), recorder);
+        assertThat(ws.awaitOpen(WAIT)).isTrue();
+        victim = backends.get(server(recorder.next()));
+        victim.kill();
+        Wait.until(WAIT, "the connection to notice the kill",
+            () -> ws.state() == StickyWebSocket.State.RECONNECTING, () -> ws.state().toString());
+        for (String text : List.of("a", "b", "c")) {
+          assertThat(ws.send(text)).isTrue();
+        }
+        assertThat(ws.queuedMessages()).isEqualTo(3);
+        server(recorder.next()); // the new backend's greeting
+        after.check(ws, recorder);
+      } finally {
+        session.closeAndWait(WAIT);
+      }
+    } finally {
+      if (victim != null) {
+        restartAndWaitUp(victim);
+      }
     }
-    assertThat(ws.queuedMessages()).isEqualTo(3);
-    return ws;
   }
 
   @Test
   void onAChangedBackendTheMessageOfOnAffinityChangedReachesItBeforeTheQueuedOnes()
       throws Exception {
-    List<Backend> killed = new ArrayList<>();
-    Recorder recorder = new Reauthenticating();
-    try (FileCookieJar jar = FileCookieJar.open(RIG.rig().dir().resolve("flush.txt"))) {
-      StickySession session = session(jar, QueuedOnBackendChange.FLUSH);
-      try {
-        killedWithThreeQueued(session, recorder, killed);
-        server(recorder.next()); // the new backend's greeting
-        // the backend echoes in the order it read: what onAffinityChanged sent came first
-        assertThat(List.of(recorder.next(), recorder.next(), recorder.next(), recorder.next()))
-            .containsExactly("auth", "a", "b", "c");
-        assertThat(recorder.events()).first().isEqualTo("open UNKNOWN");
-        assertThat(recorder.events()).contains("open CHANGED");
-      } finally {
-        session.closeAndWait(WAIT);
-      }
-    } finally {
-      for (Backend victim : killed) {
-        restartAndWaitUp(victim);
-      }
-    }
+    movedWithThreeQueued(QueuedOnBackendChange.FLUSH, "flush.txt", (ws, recorder) -> {
+      // the backend echoes in the order it read: what onAffinityChanged sent came first
+      assertThat(List.of(recorder.next(), recorder.next(), recorder.next(), recorder.next()))
+          .containsExactly("auth", "a", "b", "c");
+      assertThat(recorder.events()).first().isEqualTo("open UNKNOWN");
+      assertThat(recorder.events()).contains("open CHANGED");
+    });
   }
 
   @Test
   void handBackReportsTheThreeQueuedMessagesAndNeverSendsThem() throws Exception {
-    List<Backend> killed = new ArrayList<>();
-    Recorder recorder = new Reauthenticating();
-    try (FileCookieJar jar = FileCookieJar.open(RIG.rig().dir().resolve("hand-back.txt"))) {
-      StickySession session = session(jar, QueuedOnBackendChange.HAND_BACK);
-      try {
-        StickyWebSocket ws = killedWithThreeQueued(session, recorder, killed);
-        server(recorder.next());
-        assertThat(recorder.next()).isEqualTo("auth");
-        Wait.until(WAIT, "the hand-back", () -> recorder.events().contains("returned [a, b, c]"),
-            () -> recorder.events().toString());
-        ws.send("marker");
-        assertThat(recorder.next()).as("nothing queued reached the backend").isEqualTo("marker");
-        assertThat(ws.queuedMessages()).isZero();
-      } finally {
-        session.closeAndWait(WAIT);
-      }
-    } finally {
-      for (Backend victim : killed) {
-        restartAndWaitUp(victim);
-      }
-    }
+    movedWithThreeQueued(QueuedOnBackendChange.HAND_BACK, "hand-back.txt", (ws, recorder) -> {
+      assertThat(recorder.next()).isEqualTo("auth");
+      Wait.until(WAIT, "the hand-back", () -> recorder.events().contains("returned [a, b, c]"),
+          () -> recorder.events().toString());
+      ws.send("marker");
+      assertThat(recorder.next()).as("nothing queued reached the backend").isEqualTo("marker");
+      assertThat(ws.queuedMessages()).isZero();
+    });
   }
 
   @Test
