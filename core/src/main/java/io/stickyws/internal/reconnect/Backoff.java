@@ -201,6 +201,8 @@ public final class Backoff {
         return random.nextDouble() * capped;
       case EQUAL:
         return capped / 2 + random.nextDouble() * (capped / 2);
+      case TWO_THIRDS:
+        return capped / 3 + random.nextDouble() * (capped * 2 / 3);
       case PROPORTIONAL:
         double f = policy.jitterFactor();
         return capped * (1 + (2 * random.nextDouble() - 1) * f);
