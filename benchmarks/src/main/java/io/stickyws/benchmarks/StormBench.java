@@ -254,9 +254,6 @@ final class StormBench implements Bench {
       String command = "set server " + Haproxy.BACKEND + "/" + server + " addr "
           + Ports.HOST + " port " + port;
       String answer = haproxy.admin().command(command);
-      if (System.getProperty("storm.debug") != null) {
-        o.progress(command + " -> " + answer.trim());
-      }
       if (!answer.contains("changed") && !answer.contains("no need to change")) {
         throw new IllegalStateException("HAProxy refused '" + command + "': " + answer.trim());
       }
