@@ -192,12 +192,12 @@ final class StormBench implements Bench {
             ? restart(label, down, started) : synchronize(label, started);
         await(() -> fleet.openCount() >= clients, cap.multipliedBy(4).plusSeconds(60),
             () -> "only " + fleet.openCount() + "/" + clients + " reconnected");
-        o.report(result(fleet.attempts(), start, fleet.lastOpen(), cap)
+        Json row = Json.bench("storm").put("scenario", scenario).put("client", client)
+            .put("jitter", jitter).put("isDefault", isDefault).put("clients", clients);
+        result(fleet.attempts(), start, fleet.lastOpen(), cap).fields().forEach(row::put);
+        o.report(row.put("attempts", fleet.attempts().size())
             .put("secondsDown", Stats.round((start - down) / 1e9, 1))
-            .put("attempts", fleet.attempts().size())
-            .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis())
-            .put("scenario", scenario).put("jitter", jitter).put("client", client)
-            .put("isDefault", isDefault).put("clients", clients));
+            .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis()));
       } finally {
         fleet.close();
       }
