@@ -17,10 +17,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -66,6 +69,9 @@ public final class StickySession implements AutoCloseable {
   private final Observers observers;
   private final Set<StickyWebSocket> live = ConcurrentHashMap.newKeySet();
   private volatile Thread schedulerThread;
+  private final int sessionId = SESSION_IDS.incrementAndGet();
+  private final AtomicInteger jarThreads = new AtomicInteger();
+  private ThreadPoolExecutor jarCalls; // guarded by live; created on first use
   private volatile boolean closed;
 
   private StickySession(Builder b) {
@@ -88,7 +94,7 @@ public final class StickySession implements AutoCloseable {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      this.scheduler = newScheduler(SESSION_IDS.incrementAndGet(), this);
+      this.scheduler = newScheduler(sessionId, this);
       this.ownsScheduler = true;
     }
   }
@@ -105,6 +111,28 @@ public final class StickySession implements AutoCloseable {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     return executor;
+  }
+
+  /**
+   * The threads that call a cookie jar which may block (one that is not stickyws' own), so that a
+   * slow jar never holds up the scheduler that every connection of the session shares: daemon
+   * threads {@code stickyws-jar-N-M}, made on demand, ended 10 s after their last call and at
+   * {@link #close()}.
+   */
+  Executor jarCalls() {
+    synchronized (live) {
+      if (jarCalls == null) {
+        ThreadFactory factory = task -> {
+          Thread thread = new Thread(task,
+              "stickyws-jar-" + sessionId + "-" + jarThreads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        };
+        jarCalls = new ThreadPoolExecutor(
+            0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+      }
+      return jarCalls;
+    }
   }
 
   /**
@@ -181,6 +209,11 @@ public final class StickySession implements AutoCloseable {
     closed = true;
     for (StickyWebSocket webSocket : new ArrayList<>(live)) {
       webSocket.closeForSession();
+    }
+    synchronized (live) {
+      if (jarCalls != null) {
+        jarCalls.shutdown(); // a jar call under way ends its thread when it returns
+      }
     }
     if (ownsScheduler) {
       scheduler.shutdown();

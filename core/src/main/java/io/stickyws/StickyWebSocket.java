@@ -2,36 +2,23 @@ package io.stickyws;
 
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.cookie.Cookie;
-import io.stickyws.cookie.CookieJar;
-import io.stickyws.spi.Loggable;
 import io.stickyws.internal.affinity.AffinityTracker;
-import io.stickyws.internal.reconnect.Backoff;
 import io.stickyws.internal.reconnect.Decision;
-import io.stickyws.internal.reconnect.Failure;
+import io.stickyws.internal.reconnect.Ending;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.Loggable;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
-import io.stickyws.spi.TransportListener;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +29,13 @@ import org.slf4j.LoggerFactory;
  * {@link StickySession#connect}.
  *
  * <p>{@link #send(String)} never throws for connection state: it returns whether the message was
- * sent or queued. Connection problems arrive as events on the {@link StickyWebSocketListener}.
+ * sent or queued. Connection problems arrive as events on the {@link StickyWebSocketListener}, never
+ * on the thread of a {@code send} or {@code close} call (see the listener for which thread calls it).
  *
  * <p>Instances are thread-safe.
  */
 public final class StickyWebSocket implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StickyWebSocket.class);
-  /** How soon after a send a ping asks the server to confirm it. */
-  private static final Duration CONFIRM_DELAY = Duration.ofMillis(200);
 
   /** The states of a sticky connection. */
   public enum State {
@@ -67,67 +53,53 @@ public final class StickyWebSocket implements AutoCloseable {
 
   private final StickySession session;
   private final URI uri;
-  private final Map<String, List<String>> headers;
-  private final StickyWebSocketListener listener;
   private final String logName;
   private final Transport transport;
-  private final CookieJar jar;
+  private final HandshakeComposer composer;
+  private final Mailbox mailbox;
+  private final Timers timers;
+  private final Heartbeat heartbeat;
+  private final Sender sender;
 
   private final Object lock = new Object();
-  private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean draining = new AtomicBoolean();
-
   // Guarded by lock.
-  private final AffinityTracker tracker;
-  private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
-  private long queuedBytes;
-  private boolean flushing;
   private State state = State.CONNECTING;
   private Attempt current;
-  private Backoff backoff;
-  private int handshakesSinceOpen;
-  private Instant openedAt;
-  private ScheduledFuture<?> reconnectTask;
-  private ScheduledFuture<?> heartbeatTask;
-  private ScheduledFuture<?> pongTimeoutTask;
-  private ScheduledFuture<?> closeTimeoutTask;
-  private boolean awaitingPong;
-  private long pings;
-  // Messages handed to the current connection that no pong has confirmed yet (see onUnconfirmed).
-  private final ArrayDeque<Sent> unconfirmed = new ArrayDeque<>(4);
-  private long unconfirmedBytes;
-  private long sentSeq;
-  private final Map<Long, Long> pingMarks = new HashMap<>(4);
-  private ScheduledFuture<?> confirmTask;
+  private final ReconnectSchedule schedule;
   private int closeCode;
   private String closeReason = "";
-  private boolean terminated;
 
-  StickyWebSocket(
-      StickySession session,
-      URI uri,
-      Map<String, List<String>> headers,
+  StickyWebSocket(StickySession session, URI uri, Map<String, List<String>> headers,
       StickyWebSocketListener listener) {
     this.session = session;
     this.uri = uri;
-    this.headers = headers;
-    this.listener = listener;
     this.logName = Loggable.uri(uri);
     this.transport = session.transport();
-    this.jar = session.cookieJar();
-    this.tracker = new AffinityTracker(session.affinityRules());
+    this.composer = new HandshakeComposer(uri, headers, session.cookieJar(), session.clock(),
+        new AffinityTracker(session.affinityRules()), logName);
+    this.mailbox = new Mailbox(this, listener, logName, session.scheduler());
+    this.timers = new Timers(session.scheduler(), logName);
+    this.schedule = new ReconnectSchedule(session);
+    UnconfirmedWindow window =
+        new UnconfirmedWindow(session.queueMaxMessages(), session.queueMaxBytes());
+    this.heartbeat = new Heartbeat(this, lock, timers, window, transport.supportsPing(),
+        session.heartbeatInterval(), session.pongTimeout(), logName);
+    this.sender = new Sender(this, lock, mailbox, heartbeat, new OutboundQueue(logName,
+        session.queueMaxMessages(), session.queueMaxBytes(), session.overflowPolicy()), window,
+        session.resendUnconfirmed(), logName);
   }
 
   void start() {
     log.debug("{}: connecting through {}", logName, transport.name());
-    execute(this::runAttempt);
+    timers.execute(this::runAttempt);
   }
 
   /**
    * Sends a text message now if the connection is open, otherwise queues it for the next open.
    * A message sent is confirmed by the pong to a ping that follows it; if the connection fails
    * first, it is reported on {@link StickyWebSocketListener#onUnconfirmed} (or sent again, see
-   * {@link StickySession.Builder#resendUnconfirmed(boolean)}).
+   * {@link StickySession.Builder#resendUnconfirmed(boolean)}). Returns before any listener call it
+   * causes (a message dropped from a full queue, for example).
    *
    * @param text the message
    * @return {@code true} if sent or queued; {@code false} if refused: the connection is closing or
@@ -138,7 +110,7 @@ public final class StickyWebSocket implements AutoCloseable {
     if (text == null) {
       throw new NullPointerException("text == null");
     }
-    return sendMessage(text);
+    return Mailbox.applicationCall(() -> sender.send(Message.text(text)));
   }
 
   /**
@@ -152,9 +124,7 @@ public final class StickyWebSocket implements AutoCloseable {
     if (data == null) {
       throw new NullPointerException("data == null");
     }
-    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-    copy.put(data.duplicate()).flip();
-    return sendMessage(copy.asReadOnlyBuffer());
+    return Mailbox.applicationCall(() -> sender.send(Message.binary(data)));
   }
 
   /** Closes with code 1000 and no reason. See {@link #close(int, String)}. */
@@ -167,7 +137,7 @@ public final class StickyWebSocket implements AutoCloseable {
    * Closes the connection for good: no more attempts, pending timers cancelled, queued messages
    * reported on {@link StickyWebSocketListener#onDropped}. An open connection gets a closing
    * handshake (dropped after the session's close timeout); a handshake in flight is aborted.
-   * {@link StickyWebSocketListener#onClosed} follows. Idempotent.
+   * {@link StickyWebSocketListener#onClosed} follows, after this method returned. Idempotent.
    *
    * @param code 1000 (normal), 1001 (going away), or an application code from 3000 to 4999
    * @param reason at most 123 bytes in UTF-8
@@ -183,38 +153,7 @@ public final class StickyWebSocket implements AutoCloseable {
       throw new IllegalArgumentException(
           "close reason (" + why.length() + " chars) must be at most 123 bytes in UTF-8");
     }
-    List<Runnable> io = new ArrayList<>();
-    synchronized (lock) {
-      if (state == State.CLOSING || state == State.CLOSED) {
-        return;
-      }
-      cancelTimers();
-      cancel(reconnectTask);
-      reconnectTask = null;
-      closeCode = code;
-      closeReason = why;
-      Attempt attempt = current;
-      if (state == State.OPEN && attempt != null && attempt.connection != null) {
-        setState(State.CLOSING, "closed by the application");
-        TransportConnection connection = attempt.connection;
-        io.add(() -> connection.close(code, why));
-        closeTimeoutTask = schedule(() -> onCloseTimeout(attempt), session.closeTimeout());
-      } else {
-        if (attempt != null) {
-          attempt.done = true;
-          cancel(attempt.handshakeTimeoutTask);
-          TransportConnection connection = attempt.connection;
-          if (connection != null) {
-            io.add(connection::abort);
-          }
-        }
-        current = null;
-        setState(State.CLOSED, "closed by the application");
-        terminate(l -> l.onClosed(this, code, why));
-      }
-    }
-    run(io);
-    drain();
+    Mailbox.applicationCall(() -> closeNow(code, why));
   }
 
   void closeForSession() {
@@ -239,7 +178,7 @@ public final class StickyWebSocket implements AutoCloseable {
    */
   public Optional<AffinityToken> affinity() {
     synchronized (lock) {
-      return tracker.token();
+      return composer.token();
     }
   }
 
@@ -250,7 +189,7 @@ public final class StickyWebSocket implements AutoCloseable {
    */
   public int queuedMessages() {
     synchronized (lock) {
-      return queue.size();
+      return sender.queued();
     }
   }
 
@@ -278,609 +217,224 @@ public final class StickyWebSocket implements AutoCloseable {
     return "StickyWebSocket{" + logName + ", " + state() + "}";
   }
 
-  // ---------------------------------------------------------------- attempts
+  // ------------------------------------------------- attempts: scheduler, jar thread, transport
 
   private void runAttempt() {
-    Attempt attempt;
-    HandshakeRequest request;
+    HandshakeComposer.Draft draft;
     synchronized (lock) {
-      reconnectTask = null;
+      timers.reconnect = null;
       if (state != State.CONNECTING && state != State.RECONNECTING) {
         return;
       }
-      handshakesSinceOpen++;
-      URI requestUri = tracker.applyToUri(uri);
-      Map<String, List<String>> requestHeaders = new LinkedHashMap<>(headers);
-      tracker.applyToHeaders(requestHeaders);
-      List<Cookie> cookies = new ArrayList<>(tracker.applyToCookies(loadCookies(requestUri)));
-      Instant now = session.clock().instant();
-      cookies.removeIf(cookie -> cookie.expiredAt(now)); // a held token's cookie may have expired
-      if (!cookies.isEmpty()) {
-        addCookieHeader(requestHeaders, Cookie.header(cookies));
+      draft = composer.draft();
+    }
+    if (composer.jarMayBlock()) { // the application's jar: not on the shared scheduler
+      timers.execute(session.jarCalls(), () -> startAttempt(draft));
+    } else {
+      startAttempt(draft);
+    }
+  }
+
+  private void startAttempt(HandshakeComposer.Draft draft) {
+    List<Cookie> fromJar = composer.load(draft.requestUri);
+    Attempt attempt;
+    HandshakeRequest request;
+    synchronized (lock) {
+      if ((state != State.CONNECTING && state != State.RECONNECTING) || current != null) {
+        return; // closed while the jar was asked
       }
-      attempt = new Attempt(handshakesSinceOpen, requestUri, cookies);
+      Duration libraryPings = transport.supportsPing() ? null : session.heartbeatInterval();
+      request = composer.finish(draft, fromJar, libraryPings);
+      attempt = new Attempt(this, lock, mailbox, heartbeat, schedule.nextHandshake(),
+          draft.requestUri, draft.sent);
       current = attempt;
       setState(State.CONNECTING, "attempt " + attempt.number);
-      Duration heartbeat = transport.supportsPing() ? null : session.heartbeatInterval();
-      request = HandshakeRequest.of(requestUri, requestHeaders, heartbeat);
-      attempt.handshakeTimeoutTask =
-          schedule(() -> onHandshakeTimeout(attempt), session.handshakeTimeout());
+      attempt.handshakeTimeoutTask = timers.schedule(
+          () -> attempt.timedOut(ConnectionTimeoutException.Kind.HANDSHAKE,
+              session.handshakeTimeout()), session.handshakeTimeout());
     }
-    TransportConnection connection;
-    try {
-      connection = transport.open(request, attempt);
-    } catch (IllegalArgumentException e) {
-      // The library cannot express this request (a header it refuses...): no retry can help.
-      refused(attempt, e);
-      return;
-    } catch (RuntimeException e) {
-      log.warn("{}: transport {} threw from open(); counted as a failed attempt",
-          logName, transport.name(), e);
-      attempt.onFailure(e, null);
-      return;
-    }
-    List<Runnable> io = new ArrayList<>();
-    synchronized (lock) {
-      attempt.connection = connection;
-      if (attempt.done) {
-        if (!attempt.opened) {
-          io.add(connection::abort);
-        }
-      } else if (attempt.pendingOpen != null) {
-        HandshakeResponse response = attempt.pendingOpen;
-        attempt.pendingOpen = null;
-        opened(attempt, response, io);
-      }
-    }
-    run(io);
-    drain();
+    attempt.open(transport, request);
   }
 
-  /** The transport refused the request itself: give up at once, naming the cause. */
-  private void refused(Attempt attempt, IllegalArgumentException cause) {
-    log.warn("{}: transport {} cannot open this request ({}); giving up",
-        logName, transport.name(), cause.getMessage());
-    synchronized (lock) {
-      if (attempt.done || attempt != current) {
-        return;
-      }
-      attempt.done = true;
-      cancelTimers();
-      current = null;
-      setState(State.CLOSED, "the transport refused the request");
-      int attempts = backoff == null ? 1 : backoff.attempts() + 1;
-      Duration elapsed = backoff == null ? Duration.ZERO : backoff.elapsed();
-      deliver(l -> l.onDisconnected(this, 1006, "", cause, false, null));
-      terminate(l -> l.onGaveUp(this, cause, attempts, elapsed));
-    }
-    drain();
-  }
-
-  private static void addCookieHeader(Map<String, List<String>> requestHeaders, String value) {
-    for (Map.Entry<String, List<String>> entry : requestHeaders.entrySet()) {
-      if (entry.getKey().equalsIgnoreCase("Cookie") && !entry.getValue().isEmpty()) {
-        entry.setValue(List.of(String.join("; ", entry.getValue()) + "; " + value));
-        return;
-      }
-    }
-    requestHeaders.put("Cookie", List.of(value));
-  }
-
-  /** Under lock: the handshake completed. */
-  private void opened(Attempt attempt, HandshakeResponse response, List<Runnable> io) {
-    cancel(attempt.handshakeTimeoutTask);
-    attempt.opened = true;
-    List<Cookie> received = storeCookies(attempt.requestUri, response);
-    AffinityTracker.Opened outcome = tracker.onOpen(response, received, attempt.sent);
-    openedAt = session.clock().instant();
-    int number = attempt.number;
-    handshakesSinceOpen = 0;
-    AffinityToken token = outcome.token().orElse(null);
-    setState(State.OPEN, "attempt " + number + ", backend " + outcome.sameBackend()
-        + (token == null ? "" : ", affinity " + token));
-    if (!queue.isEmpty()) {
-      flushing = true;
-      List<Sent> batch = trackAll(attempt, takeQueue());
-      io.add(() -> flush(attempt, batch));
-    }
-    scheduleHeartbeat(attempt);
-    deliver(l -> l.onOpen(this, number, token, outcome.sameBackend()));
-    outcome.changedFrom().ifPresent(from -> {
-      log.debug("{}: affinity changed from {} to {}", logName, from, token);
-      deliver(l -> l.onAffinityChanged(this, from, token));
-    });
-  }
-
-  /** Not under lock: hands queued messages to the transport in order, then opens the gate. */
-  private void flush(Attempt attempt, List<Sent> batch) {
-    List<Sent> next = batch;
-    while (true) {
-      int sent = 0;
-      for (Sent message : next) {
-        if (!sendNow(attempt.connection, message.message)) {
-          break;
-        }
-        sent++;
-      }
-      synchronized (lock) {
-        if (sent < next.size()) {
-          List<Sent> unsent = next.subList(sent, next.size());
-          for (int i = unsent.size() - 1; i >= 0; i--) {
-            Sent message = unsent.get(i);
-            untrack(message);
-            queue.addFirst(message.message);
-            queuedBytes += message.bytes;
-          }
-          flushing = false;
-          return;
-        }
-        if (queue.isEmpty() || attempt != current || state != State.OPEN) {
-          flushing = false;
-          return;
-        }
-        next = trackAll(attempt, takeQueue());
-      }
-    }
-  }
-
-  /** Under lock: tracks a batch about to be flushed. */
-  private List<Sent> trackAll(Attempt attempt, List<Object> messages) {
-    List<Sent> batch = new ArrayList<>(messages.size());
-    for (Object message : messages) {
-      batch.add(track(attempt, message));
-    }
-    return batch;
-  }
-
-  // ---------------------------------------------------------------- sending
-
-  private boolean sendMessage(Object message) {
-    TransportConnection connection;
-    Sent sent;
-    synchronized (lock) {
-      if (state == State.CLOSING || state == State.CLOSED) {
-        return false;
-      }
-      if (state != State.OPEN || flushing || current == null || current.connection == null) {
-        boolean queued = enqueue(message);
-        drainLater();
-        return queued;
-      }
-      connection = current.connection;
-      sent = track(current, message);
-    }
-    if (sendNow(connection, message)) {
-      return true;
-    }
-    boolean queued;
-    synchronized (lock) {
-      untrack(sent);
-      if (state == State.CLOSING || state == State.CLOSED) {
-        return false;
-      }
-      queued = enqueue(message);
-    }
-    drain();
-    return queued;
-  }
-
-  /**
-   * Under lock: remembers a message handed to {@code attempt}'s connection until a pong confirms
-   * the server received it, and asks for that pong soon.
-   */
-  private Sent track(Attempt attempt, Object message) {
-    Sent sent = new Sent(++sentSeq, message, size(message));
-    unconfirmed.addLast(sent);
-    unconfirmedBytes += sent.bytes;
-    while (unconfirmed.size() > Math.max(1, session.queueMaxMessages())
-        || (unconfirmedBytes > session.queueMaxBytes() && unconfirmed.size() > 1)) {
-      unconfirmedBytes -= unconfirmed.pollFirst().bytes; // too old to keep: assumed delivered
-    }
-    if (confirmTask == null && transport.supportsPing()) {
-      confirmTask = schedule(() -> confirmPing(attempt), CONFIRM_DELAY);
-    }
-    return sent;
-  }
-
-  /** Under lock: forgets a message the transport refused after all. */
-  private void untrack(Sent sent) {
-    if (unconfirmed.removeLastOccurrence(sent)) {
-      unconfirmedBytes -= sent.bytes;
-    }
-  }
-
-  /** Sends a ping whose pong will confirm every message sent before it. */
-  private void confirmPing(Attempt attempt) {
-    List<Runnable> io = new ArrayList<>();
-    synchronized (lock) {
-      confirmTask = null;
-      if (attempt != current || attempt.done || state != State.OPEN || unconfirmed.isEmpty()) {
-        return;
-      }
-      io.add(pingAction(attempt));
-    }
-    run(io);
-  }
-
-  /** Under lock: a ping that marks how many messages were sent before it. */
-  private Runnable pingAction(Attempt attempt) {
-    long n = ++pings;
-    pingMarks.put(n, sentSeq);
-    ByteBuffer payload = ByteBuffer.allocate(Long.BYTES).putLong(0, n);
-    TransportConnection connection = attempt.connection;
-    log.trace("{}: ping {}", logName, n);
-    return () -> {
-      try {
-        connection.sendPing(payload);
-      } catch (RuntimeException e) {
-        log.warn("{}: transport {} threw from sendPing", logName, transport.name(), e);
-      }
-    };
-  }
-
-  /** Under lock: a pong confirms the messages sent before its ping. */
-  private void confirmed(ByteBuffer payload) {
-    if (payload == null || payload.remaining() != Long.BYTES) {
-      return;
-    }
-    long n = payload.getLong(payload.position());
-    Long mark = pingMarks.remove(n);
-    if (mark == null) {
-      return;
-    }
-    pingMarks.keySet().removeIf(k -> k < n);
-    while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().seq <= mark) {
-      unconfirmedBytes -= unconfirmed.pollFirst().bytes;
-    }
-  }
-
-  /**
-   * Under lock: the connection ended without the application closing it. Messages no pong
-   * confirmed may or may not have reached the server: requeued in front of the queue, or reported.
-   */
-  private void settleUnconfirmed() {
-    cancel(confirmTask);
-    confirmTask = null;
-    pingMarks.clear();
-    if (unconfirmed.isEmpty()) {
-      return;
-    }
-    List<Object> messages = new ArrayList<>(unconfirmed.size());
-    for (Sent sent : unconfirmed) {
-      messages.add(sent.message);
-    }
-    unconfirmed.clear();
-    unconfirmedBytes = 0;
-    if (session.resendUnconfirmed()) {
-      for (int i = messages.size() - 1; i >= 0; i--) {
-        queue.addFirst(messages.get(i));
-        queuedBytes += size(messages.get(i));
-      }
-      log.debug("{}: {} unconfirmed messages queued again", logName, messages.size());
-    } else {
-      log.debug("{}: {} messages unconfirmed when the connection ended", logName, messages.size());
-      deliver(l -> l.onUnconfirmed(this, messages));
-    }
-  }
-
-  /** A message handed to the transport, numbered in send order. */
-  private static final class Sent {
-    final long seq;
-    final Object message;
-    final long bytes;
-
-    Sent(long seq, Object message, long bytes) {
-      this.seq = seq;
-      this.message = message;
-      this.bytes = bytes;
-    }
-  }
-
-  private boolean sendNow(TransportConnection connection, Object message) {
-    try {
-      if (message instanceof String) {
-        return connection.sendText((String) message);
-      }
-      return connection.sendBinary(((ByteBuffer) message).duplicate());
-    } catch (RuntimeException e) {
-      log.warn("{}: transport {} threw from send; message queued for the next open",
-          logName, transport.name(), e);
-      return false;
-    }
-  }
-
-  /** Under lock: queues a message, applying the overflow policy. */
-  private boolean enqueue(Object message) {
-    long bytes = size(message);
-    int maxMessages = session.queueMaxMessages();
-    long maxBytes = session.queueMaxBytes();
-    if (bytes > maxBytes || maxMessages == 0) {
-      log.debug("{}: message of {} bytes refused: queue capacity is {} messages, {} bytes",
-          logName, bytes, maxMessages, maxBytes);
-      return false;
-    }
-    boolean full = queue.size() >= maxMessages || queuedBytes + bytes > maxBytes;
-    if (full && session.overflowPolicy() == OverflowPolicy.REJECT) {
-      log.debug("{}: queue full ({} messages, {} bytes); message refused",
-          logName, queue.size(), queuedBytes);
-      return false;
-    }
-    while (queue.size() >= maxMessages || queuedBytes + bytes > maxBytes) {
-      Object dropped = queue.pollFirst();
-      queuedBytes -= size(dropped);
-      deliver(l -> l.onDropped(this, dropped));
-    }
-    queue.addLast(message);
-    queuedBytes += bytes;
-    return true;
-  }
-
-  private List<Object> takeQueue() {
-    List<Object> batch = new ArrayList<>(queue);
-    queue.clear();
-    queuedBytes = 0;
-    return batch;
-  }
-
-  private static long size(Object message) {
-    if (message instanceof ByteBuffer) {
-      return ((ByteBuffer) message).remaining();
-    }
-    String text = (String) message;
-    long bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        bytes += 1;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
-  }
-
-  // ---------------------------------------------------------------- endings
-
-  /** Under lock: an attempt or an open connection ended without the application closing it. */
-  private void ended(Attempt attempt, int code, String reason, boolean remote, Throwable cause,
-      HandshakeResponse response) {
-    cancelTimers();
-    boolean wasOpen = attempt.opened;
-    current = null;
-    flushing = false;
-    if (state == State.CLOSING) {
-      finishClose();
-      return;
-    }
-    if (state == State.CLOSED) {
-      return;
-    }
-    settleUnconfirmed();
-    Instant now = session.clock().instant();
-    Failure failure;
-    Throwable reported = cause;
-    int reportedCode = code;
-    String reportedReason = reason == null ? "" : reason;
-    if (!wasOpen) {
-      reportedCode = 1006;
-      if (cause == null) {
-        cause = new IOException("connection ended during the handshake with code " + code);
-        reported = cause;
-      }
-      if (response != null) {
-        storeCookies(attempt.requestUri, response);
-        reported = new HandshakeException(response.status(), cause);
-        failure = Failure.handshake(
-            response.status(), response.header("Retry-After").orElse(null), reported);
-      } else {
-        failure = Failure.io(cause);
-      }
-      // Only an answer from behind the balancer (5xx) or a handshake that hung says the pinned
-      // backend may be gone; a balancer that refuses connections (restarting) says nothing of it.
-      boolean backendSuspect = (response != null && response.status() >= 500)
-          || cause instanceof TimeoutException;
-      if (backendSuspect && tracker.onAttemptFailed(attempt.sent)) {
-        dropAffinityCookie(attempt.requestUri, "after failed attempts");
-      }
-    } else if (cause == null) {
-      failure = Failure.closed(code, reportedReason, remote);
-      if (tracker.onConnectionClosed(code)) {
-        dropAffinityCookie(attempt.requestUri, "on close " + code);
-      }
-    } else {
-      reportedCode = 1006;
-      failure = Failure.io(cause);
-    }
-    if (backoff == null
-        || (wasOpen && !Duration.between(openedAt, now).minus(
-            session.reconnectPolicy().resetAfter()).isNegative())) {
-      backoff = new Backoff(session.reconnectPolicy(), session.clock(), session.random());
-    }
-    Decision decision = backoff.next(failure);
-    int code2 = reportedCode;
-    String reason2 = reportedReason;
-    Throwable cause2 = reported;
-    if (decision.retry()) {
-      Duration delay = decision.delay();
-      int next = handshakesSinceOpen + 1;
-      setState(State.RECONNECTING, "code " + code2 + (cause2 == null ? "" : ", " + cause2)
-          + "; attempt " + next + " in " + delay.toMillis() + " ms");
-      deliver(l -> l.onDisconnected(this, code2, reason2, cause2, true, delay));
-      deliver(l -> l.onReconnecting(this, next, delay));
-      reconnectTask = schedule(this::runAttempt, delay);
-    } else {
-      setState(State.CLOSED, "giving up: " + decision.reason());
-      int attempts = backoff.attempts();
-      Duration elapsed = backoff.elapsed();
-      Throwable gaveUpCause = cause2 != null ? cause2
-          : new IOException("closed by the server with code " + code2);
-      deliver(l -> l.onDisconnected(this, code2, reason2, cause2, false, null));
-      terminate(l -> l.onGaveUp(this, gaveUpCause, attempts, elapsed));
-    }
-  }
-
-  /** Under lock: the closing handshake the application started is over. */
-  private void finishClose() {
-    cancel(closeTimeoutTask);
-    closeTimeoutTask = null;
-    // The application closed: the server reads everything sent before our close frame.
-    cancel(confirmTask);
-    confirmTask = null;
-    unconfirmed.clear();
-    unconfirmedBytes = 0;
-    pingMarks.clear();
-    setState(State.CLOSED, "close complete");
-    int code = closeCode;
-    String reason = closeReason;
-    terminate(l -> l.onClosed(this, code, reason));
-  }
-
-  /** Under lock: delivers the one terminal callback, after reporting unsent messages. */
-  private void terminate(Consumer<StickyWebSocketListener> terminal) {
-    for (Object message : takeQueue()) {
-      deliver(l -> l.onDropped(this, message));
-    }
-    deliver(terminal);
-    terminated = true;
-    session.ended(this);
-  }
-
-  private void onHandshakeTimeout(Attempt attempt) {
-    List<Runnable> io = new ArrayList<>();
+  /** The handshake completed: cookies stored (outside the lock), then the state moves to OPEN. */
+  void opened(Attempt attempt, HandshakeResponse response) {
+    List<Cookie> received = composer.store(attempt.requestUri, response);
+    List<UnconfirmedWindow.Sent> batch = null;
     synchronized (lock) {
       if (attempt.done || attempt.opened || attempt != current) {
         return;
       }
-      attempt.done = true;
-      TransportConnection connection = attempt.connection;
-      if (connection != null) {
-        io.add(connection::abort);
-      }
-      ended(attempt, 1006, "",
-          false, new TimeoutException(TimeoutException.Kind.HANDSHAKE, session.handshakeTimeout()),
-          null);
+      timers.cancel(attempt.handshakeTimeoutTask);
+      attempt.opened = true;
+      AffinityTracker.Opened outcome = composer.opened(response, received, attempt.sent);
+      schedule.opened();
+      AffinityToken token = outcome.token().orElse(null);
+      setState(State.OPEN, "attempt " + attempt.number + ", backend " + outcome.sameBackend()
+          + (token == null ? "" : ", affinity " + token));
+      batch = sender.startFlush(attempt);
+      heartbeat.start(attempt);
+      mailbox.add((l, ws) -> l.onOpen(ws, attempt.number, token, outcome.sameBackend()));
+      outcome.changedFrom().ifPresent(from -> {
+        log.debug("{}: affinity changed from {} to {}", logName, from, token);
+        mailbox.add((l, ws) -> l.onAffinityChanged(ws, from, token));
+      });
     }
-    run(io);
-    drain();
+    if (batch != null) {
+      sender.flush(attempt, batch);
+    }
+    mailbox.drain();
   }
 
-  private void onCloseTimeout(Attempt attempt) {
+  private Void closeNow(int code, String why) {
     List<Runnable> io = new ArrayList<>();
+    synchronized (lock) {
+      if (state == State.CLOSING || state == State.CLOSED) {
+        return null;
+      }
+      timers.cancelConnectionTimers(current);
+      timers.cancel(timers.reconnect);
+      timers.reconnect = null;
+      closeCode = code;
+      closeReason = why;
+      Attempt attempt = current;
+      if (state == State.OPEN && attempt != null && attempt.connection != null) {
+        setState(State.CLOSING, "closed by the application");
+        TransportConnection connection = attempt.connection;
+        io.add(() -> connection.close(code, why));
+        timers.closeTimeout = timers.schedule(() -> closeTimedOut(attempt), session.closeTimeout());
+      } else {
+        if (attempt != null) {
+          attempt.done = true;
+          TransportConnection connection = attempt.connection;
+          if (connection != null) {
+            io.add(connection::abort);
+          }
+        }
+        current = null;
+        setState(State.CLOSED, "closed by the application");
+        terminate((l, ws) -> l.onClosed(ws, code, why));
+      }
+    }
+    Timers.run(io);
+    mailbox.drain();
+    return null;
+  }
+
+  /** Not under lock: stores the cookies of a handshake answer in the jar. */
+  void storeCookies(Attempt attempt, HandshakeResponse response) {
+    composer.store(attempt.requestUri, response);
+  }
+
+  /** Under lock, for the current attempt: the transport's terminal event. */
+  Runnable ended(Attempt attempt, Ending ending, HandshakeResponse response,
+      List<Runnable> jarWork) {
+    Duration retryIn = end(attempt, ending, response, jarWork);
+    return () -> afterJarWork(jarWork, retryIn);
+  }
+
+  /**
+   * Under lock: an attempt or an open connection ended. Returns the delay of the next attempt, or
+   * {@code null}; jar calls to make outside the lock, before that attempt, go to {@code jarWork}.
+   */
+  private Duration end(Attempt attempt, Ending ending, HandshakeResponse response,
+      List<Runnable> jarWork) {
+    timers.cancelConnectionTimers(attempt);
+    current = null;
+    if (state == State.CLOSING) {
+      finishClose();
+      return null;
+    }
+    if (state == State.CLOSED) {
+      return null;
+    }
+    sender.settle();
+    composer.ended(attempt.requestUri, attempt.sent, attempt.opened, ending, response, jarWork);
+    Decision decision = attempt.refused
+        ? Decision.giveUp("the transport refused the request") // no retry can help
+        : schedule.next(attempt.opened, ending.failure());
+    int code = ending.code();
+    String reason = ending.reason();
+    Throwable cause = ending.cause();
+    if (!decision.retry()) {
+      setState(State.CLOSED, "giving up: " + decision.reason());
+      int attempts = schedule.attempts(attempt.refused ? 1 : 0);
+      Duration elapsed = schedule.elapsed();
+      Throwable gaveUpCause = ending.gaveUpCause();
+      mailbox.add((l, ws) -> l.onDisconnected(ws, code, reason, cause, false, null));
+      terminate((l, ws) -> l.onGaveUp(ws, gaveUpCause, attempts, elapsed));
+      return null;
+    }
+    Duration delay = decision.delay();
+    int next = schedule.upcoming();
+    setState(State.RECONNECTING, "code " + code + (cause == null ? "" : ", " + cause)
+        + "; attempt " + next + " in " + delay.toMillis() + " ms");
+    mailbox.add((l, ws) -> l.onDisconnected(ws, code, reason, cause, true, delay));
+    mailbox.add((l, ws) -> l.onReconnecting(ws, next, delay));
+    return delay;
+  }
+
+  /** Not under lock: the jar calls an ending asked for, the next attempt's timer, the listener. */
+  private void afterJarWork(List<Runnable> jarWork, Duration retryIn) {
+    composer.callJar(jarWork, session::jarCalls, timers, () -> {
+      synchronized (lock) {
+        if (retryIn != null && state == State.RECONNECTING && current == null
+            && timers.reconnect == null) {
+          timers.reconnect = timers.schedule(this::runAttempt, retryIn);
+        }
+      }
+    });
+    mailbox.drain();
+  }
+
+  /** Under lock: the closing handshake the application started is over. */
+  private void finishClose() {
+    timers.cancel(timers.closeTimeout);
+    timers.closeTimeout = null;
+    sender.forgetSent();
+    setState(State.CLOSED, "close complete");
+    int code = closeCode;
+    String reason = closeReason;
+    terminate((l, ws) -> l.onClosed(ws, code, reason));
+  }
+
+  /** Under lock: reports unsent messages, then the one terminal callback. */
+  private void terminate(Mailbox.Call terminal) {
+    sender.dropQueued();
+    mailbox.addTerminal(terminal);
+    session.ended(this);
+  }
+
+  private void closeTimedOut(Attempt attempt) {
+    TransportConnection connection;
     synchronized (lock) {
       if (state != State.CLOSING) {
         return;
       }
       attempt.done = true;
       current = null;
-      TransportConnection connection = attempt.connection;
-      io.add(connection::abort);
+      connection = attempt.connection;
       log.debug("{}: no close frame within {}; dropping the connection", logName,
           session.closeTimeout());
       finishClose();
     }
-    run(io);
-    drain();
+    connection.abort();
+    mailbox.drain();
   }
 
-  // ---------------------------------------------------------------- heartbeat
-
-  /** Under lock. */
-  private void scheduleHeartbeat(Attempt attempt) {
-    Duration interval = session.heartbeatInterval();
-    if (interval != null && transport.supportsPing()) {
-      heartbeatTask = schedule(() -> ping(attempt), interval);
-    }
+  /** Under lock: whether events of this attempt still count. */
+  boolean isCurrent(Attempt attempt) {
+    return attempt == current && !attempt.done;
   }
 
-  private void ping(Attempt attempt) {
-    List<Runnable> io = new ArrayList<>();
-    synchronized (lock) {
-      if (attempt != current || attempt.done || state != State.OPEN) {
-        return;
-      }
-      if (!awaitingPong) {
-        awaitingPong = true;
-        io.add(pingAction(attempt));
-        pongTimeoutTask = schedule(() -> onPongTimeout(attempt), session.pongTimeout());
-      }
-      heartbeatTask = schedule(() -> ping(attempt), session.heartbeatInterval());
-    }
-    run(io);
+  /** Under lock: the current attempt if the connection is open, else {@code null}. */
+  Attempt openAttempt() {
+    return state == State.OPEN && current != null && current.connection != null ? current : null;
   }
 
-  private void onPongTimeout(Attempt attempt) {
-    List<Runnable> io = new ArrayList<>();
-    synchronized (lock) {
-      if (attempt != current || attempt.done || !awaitingPong) {
-        return;
-      }
-      attempt.done = true;
-      TransportConnection connection = attempt.connection;
-      io.add(connection::abort);
-      ended(attempt, 1006, "", false,
-          new TimeoutException(TimeoutException.Kind.PONG, session.pongTimeout()), null);
-    }
-    run(io);
-    drain();
+  /** Under lock: whether the application closed (or the policy gave up). */
+  boolean closing() {
+    return state == State.CLOSING || state == State.CLOSED;
   }
-
-  // ---------------------------------------------------------------- cookies
-
-  private List<Cookie> loadCookies(URI requestUri) {
-    try {
-      return jar.loadForRequest(requestUri);
-    } catch (RuntimeException e) {
-      log.warn("{}: cookie jar {} failed to load cookies ({}); sending none from it",
-          logName, jar.getClass().getSimpleName(), e.getClass().getName());
-      return List.of();
-    }
-  }
-
-  private List<Cookie> storeCookies(URI requestUri, HandshakeResponse response) {
-    List<String> setCookies = response.headers("Set-Cookie");
-    if (setCookies.isEmpty()) {
-      return List.of();
-    }
-    List<Cookie> parsed = Cookie.parseAll(requestUri, setCookies, session.clock().instant());
-    try {
-      jar.saveFromResponse(requestUri, parsed);
-    } catch (RuntimeException e) {
-      log.warn("{}: cookie jar {} failed to save {} cookies ({})",
-          logName, jar.getClass().getSimpleName(), parsed.size(), e.getClass().getName());
-    }
-    return parsed;
-  }
-
-  /** Deletes the jar's copy of the affinity cookie just dropped, so the next handshake is fresh. */
-  private void dropAffinityCookie(URI requestUri, String why) {
-    Optional<Cookie> dropped = tracker.takeDroppedCookie();
-    log.debug("{}: affinity dropped {}", logName, why);
-    if (dropped.isEmpty()) {
-      return;
-    }
-    String name = dropped.get().name();
-    List<Cookie> expired = new ArrayList<>();
-    for (Cookie cookie : loadCookies(requestUri)) {
-      if (cookie.name().equals(name)) {
-        expired.add(cookie.newBuilder().expiresAt(Instant.EPOCH).build());
-      }
-    }
-    if (!expired.isEmpty()) {
-      try {
-        jar.saveFromResponse(requestUri, expired);
-      } catch (RuntimeException e) {
-        log.warn("{}: cookie jar {} failed to delete the affinity cookie {} ({})",
-            logName, jar.getClass().getSimpleName(), name, e.getClass().getName());
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- plumbing
 
   private void setState(State next, String why) {
     if (log.isDebugEnabled()) {
@@ -891,200 +445,5 @@ public final class StickyWebSocket implements AutoCloseable {
       }
     }
     state = next;
-  }
-
-  private void cancelTimers() {
-    cancel(heartbeatTask);
-    cancel(pongTimeoutTask);
-    heartbeatTask = null;
-    pongTimeoutTask = null;
-    awaitingPong = false;
-    if (current != null) {
-      cancel(current.handshakeTimeoutTask);
-    }
-  }
-
-  private static void cancel(ScheduledFuture<?> task) {
-    if (task != null) {
-      task.cancel(false);
-    }
-  }
-
-  private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-    try {
-      return session.scheduler().schedule(
-          () -> guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      log.debug("{}: scheduler rejected a task (session closed?)", logName);
-      return null;
-    }
-  }
-
-  private void execute(Runnable task) {
-    try {
-      session.scheduler().execute(() -> guarded(task));
-    } catch (RejectedExecutionException e) {
-      log.debug("{}: scheduler rejected a task (session closed?)", logName);
-    }
-  }
-
-  private void guarded(Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException e) {
-      log.warn("{}: internal task failed", logName, e);
-    }
-  }
-
-  private static void run(List<Runnable> io) {
-    for (Runnable action : io) {
-      action.run();
-    }
-  }
-
-  /** Under lock: queues a listener call; delivered in order by {@link #drain()}, outside it. */
-  private void deliver(Consumer<StickyWebSocketListener> call) {
-    if (terminated) {
-      return;
-    }
-    callbacks.add(() -> {
-      try {
-        call.accept(listener);
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable t) {
-        log.warn("{}: listener {} threw; ignored", logName, listener.getClass().getName(), t);
-      }
-    });
-  }
-
-  /** Delivers queued listener calls on this thread, unless another thread is delivering. */
-  private void drain() {
-    while (!callbacks.isEmpty() && draining.compareAndSet(false, true)) {
-      try {
-        Runnable call;
-        while ((call = callbacks.poll()) != null) {
-          call.run();
-        }
-      } finally {
-        draining.set(false);
-      }
-    }
-  }
-
-  /** Delivers listener calls queued by {@code send} (drops) on the scheduler, not the caller. */
-  private void drainLater() {
-    if (!callbacks.isEmpty()) {
-      execute(this::drain);
-    }
-  }
-
-  /** One handshake attempt and, if it opens, the connection it becomes. */
-  private final class Attempt implements TransportListener {
-    final int number;
-    final URI requestUri;
-    final List<Cookie> sent;
-    volatile TransportConnection connection;
-    // Guarded by lock.
-    HandshakeResponse pendingOpen;
-    boolean opened;
-    boolean done;
-    int terminalReports;
-    ScheduledFuture<?> handshakeTimeoutTask;
-
-    Attempt(int number, URI requestUri, List<Cookie> sent) {
-      this.number = number;
-      this.requestUri = requestUri;
-      this.sent = sent;
-    }
-
-    @Override
-    public void onOpen(HandshakeResponse response) {
-      List<Runnable> io = new ArrayList<>();
-      synchronized (lock) {
-        if (done || opened || this != current) {
-          return;
-        }
-        if (connection == null) {
-          pendingOpen = response;
-          return;
-        }
-        opened(this, response, io);
-      }
-      run(io);
-      drain();
-    }
-
-    @Override
-    public void onText(String text) {
-      synchronized (lock) {
-        if (done || this != current) {
-          return;
-        }
-        deliver(l -> l.onText(StickyWebSocket.this, text));
-      }
-      drain();
-    }
-
-    @Override
-    public void onBinary(ByteBuffer data) {
-      synchronized (lock) {
-        if (done || this != current) {
-          return;
-        }
-        deliver(l -> l.onBinary(StickyWebSocket.this, data));
-      }
-      drain();
-    }
-
-    @Override
-    public void onPong(ByteBuffer payload) {
-      synchronized (lock) {
-        if (this != current || done) {
-          return;
-        }
-        confirmed(payload);
-        if (awaitingPong) {
-          awaitingPong = false;
-          cancel(pongTimeoutTask);
-          pongTimeoutTask = null;
-        }
-      }
-    }
-
-    @Override
-    public void onClosed(int code, String reason, boolean remote) {
-      terminal(code, reason, remote, null, null);
-    }
-
-    @Override
-    public void onFailure(Throwable cause, HandshakeResponse response) {
-      terminal(1006, "", true, cause, response);
-    }
-
-    private void terminal(int code, String reason, boolean remote, Throwable cause,
-        HandshakeResponse response) {
-      synchronized (lock) {
-        terminalReports++;
-        if (terminalReports > 1) {
-          log.warn("{}: transport {} reported a second terminal event for one attempt; ignored",
-              logName, transport.name());
-          return;
-        }
-        if (done) {
-          return;
-        }
-        done = true;
-        if (this != current) {
-          return;
-        }
-        if (!opened && pendingOpen != null) {
-          storeCookies(requestUri, pendingOpen);
-          pendingOpen = null;
-        }
-        ended(this, code, reason, remote, cause, response);
-      }
-      drain();
-    }
   }
 }

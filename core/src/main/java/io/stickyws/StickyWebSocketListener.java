@@ -14,7 +14,17 @@ import java.util.List;
  * the session), or {@link #onGaveUp} when the reconnect policy gives up. No method is called after
  * it. An exception thrown by a method is caught and logged at WARN; it never stops the connection.
  *
- * <p>Called on the connection's event thread, never concurrently; do not block.
+ * <p>Which thread calls it: an event the WebSocket library reported (open, message, a dropped
+ * connection) is delivered on the library's thread that reported it; an event of the engine's own
+ * timers (a handshake or pong timeout, a reconnect) on the session's scheduler thread
+ * ({@code stickyws-scheduler-N}, or the application's scheduler); an event caused by a call of the
+ * application ({@link StickyWebSocket#send(String)}, {@link StickyWebSocket#close()}) on the
+ * session's scheduler thread, after that call returned, never inside it. An event the library reports
+ * while stickyws is starting a handshake is delivered on the thread starting it: the scheduler
+ * thread, or a {@code stickyws-jar-N-M} thread when the cookie jar is the application's own.
+ *
+ * <p>Called one at a time and in order for one connection, never concurrently, never under a lock of
+ * stickyws; do not block: while a callback runs, the next events of that connection wait.
  */
 public interface StickyWebSocketListener {
 
@@ -92,9 +102,9 @@ public interface StickyWebSocketListener {
    * {@link OverflowPolicy#DROP_OLDEST}, or still queued when the connection closed for good.
    *
    * @param webSocket the connection
-   * @param message the message: a {@link String} or a {@link ByteBuffer}
+   * @param message the message
    */
-  default void onDropped(StickyWebSocket webSocket, Object message) {}
+  default void onDropped(StickyWebSocket webSocket, Message message) {}
 
   /**
    * The connection ended abnormally while these messages, already handed to it, were not yet
@@ -106,10 +116,9 @@ public interface StickyWebSocketListener {
    * queue's capacity, count as unconfirmed.
    *
    * @param webSocket the connection
-   * @param messages the messages in the order they were sent: {@link String}s and
-   *     {@link ByteBuffer}s
+   * @param messages the messages in the order they were sent
    */
-  default void onUnconfirmed(StickyWebSocket webSocket, List<Object> messages) {}
+  default void onUnconfirmed(StickyWebSocket webSocket, List<Message> messages) {}
 
   /**
    * Terminal: the reconnect policy gave up (a status or close code that means "do not retry", or

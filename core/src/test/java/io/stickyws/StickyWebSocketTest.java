@@ -19,6 +19,7 @@ import io.stickyws.testing.FakeTransport;
 import io.stickyws.testing.FakeTransport.FakeConnection;
 import io.stickyws.testing.ManualScheduler;
 import io.stickyws.testing.RecordingListener;
+import io.stickyws.testing.Threads;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -122,11 +123,14 @@ class StickyWebSocketTest {
   void keepsTheTokenWhenTheJarIsCleared() {
     CountingJar counting = new CountingJar();
     connect(sessionBuilder().cookieJar(counting));
+    // the application's own jar is called on a stickyws-jar thread, not on the scheduler
+    Threads.awaitCondition(() -> transport.attempts() == 1, Duration.ofSeconds(5));
     transport.last().open("Set-Cookie", "SERVERID=backend1; path=/");
     counting.cleared = true;
 
     transport.last().drop();
     scheduler.advance(Duration.ofSeconds(1));
+    Threads.awaitCondition(() -> transport.attempts() == 2, Duration.ofSeconds(5));
 
     assertThat(transport.last().cookieHeader()).isEqualTo("SERVERID=backend1");
   }
@@ -508,8 +512,8 @@ class StickyWebSocketTest {
 
     assertThat(first.aborted).isTrue();
     assertThat(listener.lastDetail("disconnected"))
-        .isInstanceOfSatisfying(TimeoutException.class,
-            e -> assertThat(e.kind()).isEqualTo(TimeoutException.Kind.PONG));
+        .isInstanceOfSatisfying(ConnectionTimeoutException.class,
+            e -> assertThat(e.kind()).isEqualTo(ConnectionTimeoutException.Kind.PONG));
     scheduler.advance(Duration.ofSeconds(1));
     assertThat(transport.attempts()).isEqualTo(2);
   }
@@ -537,7 +541,7 @@ class StickyWebSocketTest {
     scheduler.advance(Duration.ofSeconds(5));
 
     assertThat(first.aborted).isTrue();
-    assertThat(listener.lastDetail("disconnected")).isInstanceOf(TimeoutException.class);
+    assertThat(listener.lastDetail("disconnected")).isInstanceOf(ConnectionTimeoutException.class);
     first.drop();
     assertThat(listener.events("disconnected")).hasSize(1);
   }
@@ -591,6 +595,8 @@ class StickyWebSocketTest {
 
     assertThat(c.aborted).isTrue();
     c.open();
+    assertThat(listener.events()).isEmpty(); // callbacks never run inside close()
+    scheduler.runDue();
     assertThat(listener.events()).containsExactly("closed 1000");
   }
 
@@ -599,6 +605,7 @@ class StickyWebSocketTest {
     StickyWebSocket ws = connect();
     ws.send("unsent");
     ws.close();
+    scheduler.runDue();
 
     assertThat(listener.events()).containsExactly("dropped unsent", "closed 1000");
   }
@@ -736,7 +743,7 @@ class StickyWebSocketTest {
 
   /** A jar that can pretend to have been cleared. */
   private final class CountingJar implements io.stickyws.cookie.CookieJar {
-    boolean cleared;
+    volatile boolean cleared;
 
     @Override
     public void saveFromResponse(URI uri, List<Cookie> cookies) {

@@ -6,7 +6,6 @@ import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
-import io.stickyws.internal.reconnect.Resilience4jReference;
 import io.stickyws.spi.Transport;
 import io.stickyws.testkit.Backend;
 import io.stickyws.testkit.Backends;
@@ -18,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +54,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>resilience4j's {@code ofExponentialRandomBackoff} cannot be expressed as a ReconnectPolicy, so
  * its fleet is a plain JDK WebSocket client per connection on the same shared HttpClient, whose
- * reconnect loop waits {@link Resilience4jReference#delay} (resilience4j's own function, default
- * randomization factor 0.5, same initial delay, multiplier and cap) between attempts. It runs once
- * per scenario ({@code client} {@code jdk-raw}), not once per adapter.
+ * reconnect loop waits what resilience4j's own {@code IntervalFunction.ofExponentialRandomBackoff}
+ * returns (default randomization factor 0.5, same initial delay, multiplier and cap) between
+ * attempts. It runs once per scenario ({@code client} {@code jdk-raw}), not once per adapter.
  */
 final class StormBench implements Bench {
   private static final long BIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -549,7 +549,8 @@ final class StormBench implements Bench {
       if (closed) {
         return;
       }
-      Duration delay = Resilience4jReference.delay(initial, 2.0, 0.5, cap, attempt);
+      Duration delay = Duration.ofMillis(
+          IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5, cap).apply(attempt));
       onAttemptScheduled(index, attempt, delay);
       scheduler.schedule(() -> connect(index, attempt), delay.toNanos(), TimeUnit.NANOSECONDS);
     }

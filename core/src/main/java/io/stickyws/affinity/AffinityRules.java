@@ -20,6 +20,35 @@ import java.util.Set;
  * on a backend id the application knows ({@link Builder#requestHeader},
  * {@link Builder#queryParameter}) is configured here too.
  *
+ * <p><b>Recognition by value.</b> Envoy's stateful session, the session persistence of Gateway API
+ * implementations, sets a cookie (or a response header) under a name the operator chooses, whose
+ * value encodes the upstream address. With {@link #valueShapes()} on (the default), a cookie set or
+ * sent with the handshake, or a header of the 101, whose value has that shape is an affinity token
+ * whatever its name, and its decoded address is the backend compared for
+ * {@link SameBackend#SAME}/{@link SameBackend#CHANGED}; a header recognised this way is replayed on
+ * later handshakes under its own name. See
+ * {@link AffinityToken#ofValue(String, AffinityToken.Source, String)} for the formats.
+ *
+ * <p><b>Which token wins.</b> The first of these that the handshake carries is the token:
+ *
+ * <ol>
+ *   <li>a cookie the application named ({@link Builder#cookie}), in the order given;
+ *   <li>a built-in cookie of {@link KnownBalancers} whose value names a backend;
+ *   <li>a built-in cookie with rotating opaque values (AWS);
+ *   <li>a captured response header ({@link Builder#responseHeader});
+ *   <li>the fixed request header, then the fixed query parameter;
+ *   <li>a cookie recognised by value shape only;
+ *   <li>a response header recognised by value shape only.
+ * </ol>
+ *
+ * <p>For each cookie step, cookies the handshake response set come before cookies the handshake
+ * sent (a balancer that keeps the client where it was may set nothing), and among equals the first
+ * in order wins. A value shape that matches by accident (an ordinary cookie that happens to be
+ * base64 of an address) therefore never wins over anything recognised by name or configured; turn
+ * the recognition off with {@link Builder#valueShapes(boolean) valueShapes(false)} when even that
+ * is unwanted. A cookie or header the application names is read as Envoy's whenever its value has
+ * the shape, whether value shapes are on or off: naming it is not recognition by accident.
+ *
  * <p>Backend ids given to {@link Builder#requestHeader} and {@link Builder#queryParameter} are
  * secrets: {@link #toString()} shows their names only.
  *
@@ -32,6 +61,7 @@ public final class AffinityRules {
 
   private final List<String> cookies;
   private final boolean builtInCookies;
+  private final boolean valueShapes;
   private final Map<String, String> responseHeaders;
   private final Map<String, String> requestHeaders;
   private final Map<String, String> queryParameters;
@@ -41,6 +71,7 @@ public final class AffinityRules {
   private AffinityRules(
       List<String> cookies,
       boolean builtInCookies,
+      boolean valueShapes,
       Map<String, String> responseHeaders,
       Map<String, String> requestHeaders,
       Map<String, String> queryParameters,
@@ -48,6 +79,7 @@ public final class AffinityRules {
       Set<Integer> dropOnCloseCodes) {
     this.cookies = cookies;
     this.builtInCookies = builtInCookies;
+    this.valueShapes = valueShapes;
     this.responseHeaders = responseHeaders;
     this.requestHeaders = requestHeaders;
     this.queryParameters = queryParameters;
@@ -99,6 +131,20 @@ public final class AffinityRules {
    */
   public boolean builtInCookies() {
     return builtInCookies;
+  }
+
+  /**
+   * Whether cookies and response headers are recognised by the shape of their value (Envoy's
+   * stateful session), whatever their name. Such a token never wins over one recognised by name;
+   * see the class comment. Like any affinity cookie, a cookie recognised this way is expired in the
+   * jar when the token is dropped ({@link #dropAfterFailures()}, {@link #dropOnCloseCodes()}): turn
+   * value shapes off if an application cookie of yours could look like base64 of an IP address and
+   * port.
+   *
+   * @return {@code true} by default
+   */
+  public boolean valueShapes() {
+    return valueShapes;
   }
 
   /**
@@ -162,6 +208,7 @@ public final class AffinityRules {
     }
     AffinityRules that = (AffinityRules) other;
     return builtInCookies == that.builtInCookies
+        && valueShapes == that.valueShapes
         && dropAfterFailures == that.dropAfterFailures
         && cookies.equals(that.cookies)
         && responseHeaders.equals(that.responseHeaders)
@@ -172,7 +219,7 @@ public final class AffinityRules {
 
   @Override
   public int hashCode() {
-    return Objects.hash(cookies, builtInCookies, responseHeaders, requestHeaders, queryParameters,
+    return Objects.hash(cookies, builtInCookies, valueShapes, responseHeaders, requestHeaders, queryParameters,
         dropAfterFailures, dropOnCloseCodes);
   }
 
@@ -181,6 +228,7 @@ public final class AffinityRules {
   public String toString() {
     return "AffinityRules{cookies=" + cookies
         + ", builtInCookies=" + builtInCookies
+        + ", valueShapes=" + valueShapes
         + ", responseHeaders=" + responseHeaders
         + ", requestHeaders=" + requestHeaders.keySet()
         + ", queryParameters=" + queryParameters.keySet()
@@ -197,6 +245,7 @@ public final class AffinityRules {
   public static final class Builder {
     private final List<String> cookies = new ArrayList<>();
     private boolean builtInCookies = true;
+    private boolean valueShapes = true;
     private final List<String[]> responseHeaders = new ArrayList<>();
     private final List<String[]> requestHeaders = new ArrayList<>();
     private final List<String[]> queryParameters = new ArrayList<>();
@@ -208,6 +257,7 @@ public final class AffinityRules {
     private Builder(AffinityRules rules) {
       cookies.addAll(rules.cookies);
       builtInCookies = rules.builtInCookies;
+      valueShapes = rules.valueShapes;
       rules.responseHeaders.forEach((k, v) -> responseHeaders.add(new String[] {k, v}));
       rules.requestHeaders.forEach((k, v) -> requestHeaders.add(new String[] {k, v}));
       rules.queryParameters.forEach((k, v) -> queryParameters.add(new String[] {k, v}));
@@ -236,6 +286,19 @@ public final class AffinityRules {
      */
     public Builder builtInCookies(boolean enabled) {
       this.builtInCookies = enabled;
+      return this;
+    }
+
+    /**
+     * Whether cookies and response headers are recognised by the shape of their value (Envoy's
+     * stateful session: base64 of the upstream address), whatever their name. A token recognised
+     * by name always wins over one recognised by value (see {@link AffinityRules}).
+     *
+     * @param enabled {@code true} by default; {@code false} to recognise names only
+     * @return this
+     */
+    public Builder valueShapes(boolean enabled) {
+      this.valueShapes = enabled;
       return this;
     }
 
@@ -391,6 +454,7 @@ public final class AffinityRules {
       return new AffinityRules(
           List.copyOf(cookieNames),
           builtInCookies,
+          valueShapes,
           Collections.unmodifiableMap(response),
           Collections.unmodifiableMap(request),
           Collections.unmodifiableMap(query),

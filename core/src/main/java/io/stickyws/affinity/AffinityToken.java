@@ -1,6 +1,5 @@
 package io.stickyws.affinity;
 
-import io.stickyws.internal.affinity.BuiltInCookies;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,7 +52,7 @@ public final class AffinityToken {
    * {@code SERVERID=s1|date|date} names backend {@code s1}, {@code JSESSIONID=s1~session} (HAProxy
    * prefix mode) names {@code s1}, {@code JSESSIONID=session.node1} (Tomcat route) names
    * {@code node1}, {@code ROUTEID=.node1} (Apache) names {@code node1}; other built-in names use
-   * the whole value.
+   * the whole value, without one pair of surrounding double quotes.
    *
    * @param name the cookie name
    * @param value the cookie value, a secret
@@ -78,6 +77,46 @@ public final class AffinityToken {
         .balancer(balancer.get())
         .value(value)
         .backendId(backendId.get())
+        .build());
+  }
+
+  /**
+   * Reads a cookie or header value by its shape alone, whatever its name: a value written by
+   * Envoy's stateful session ({@code envoy.http.stateful_session.cookie}, {@code .header} or
+   * {@code .envelope}; base64 of the upstream address, quoted or not, the newer protobuf form with
+   * an expiry, or {@code base64(address);UV:base64(original)}) gives a token of balancer
+   * {@value KnownBalancers#ENVOY_STATEFUL_SESSION} whose {@link #backendId()} is the decoded
+   * address, so that a value re-issued for the same host (a new expiry) names the same backend.
+   *
+   * <p>Gateway API implementations built on Envoy (Envoy Gateway, Istio, kgateway) let the
+   * operator choose the cookie or header name, so only the value can tell.
+   *
+   * @param name the cookie or header name
+   * @param source where the value was carried: {@link Source#COOKIE} or
+   *     {@link Source#RESPONSE_HEADER}
+   * @param value the value, a secret
+   * @return the token, or empty when the value does not have the shape of an Envoy value
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code source} is neither {@code COOKIE} nor
+   *     {@code RESPONSE_HEADER}
+   */
+  public static Optional<AffinityToken> ofValue(String name, Source source, String value) {
+    Objects.requireNonNull(name, "name == null");
+    Objects.requireNonNull(source, "source == null");
+    Objects.requireNonNull(value, "value == null");
+    if (source != Source.COOKIE && source != Source.RESPONSE_HEADER) {
+      throw new IllegalArgumentException(
+          "source (" + source + ") must be COOKIE or RESPONSE_HEADER");
+    }
+    if (name.isBlank()) {
+      return Optional.empty();
+    }
+    return EnvoySessionValue.address(value).map(address -> builder()
+        .name(name)
+        .source(source)
+        .balancer(EnvoySessionValue.BALANCER)
+        .value(value)
+        .backendId(address)
         .build());
   }
 

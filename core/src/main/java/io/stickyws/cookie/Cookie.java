@@ -31,6 +31,11 @@ public final class Cookie {
   /** A cookie whose name and value together exceed this many bytes (UTF-8) is ignored. */
   public static final int MAX_NAME_VALUE_BYTES = 4096;
 
+  /** The name prefix of RFC 6265bis for cookies that must be {@code Secure}. */
+  static final String SECURE_PREFIX = "__Secure-";
+  /** The name prefix of RFC 6265bis for {@code Secure}, host-only cookies with path {@code /}. */
+  static final String HOST_PREFIX = "__Host-";
+
   /** The latest expiry stored: 9999-12-31T23:59:59Z, so that every file format can hold it. */
   static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
@@ -51,7 +56,8 @@ public final class Cookie {
   /**
    * Parses one {@code Set-Cookie} header value received in answer to a request to {@code uri}
    * (RFC 6265 §5.2, and the steps of §5.3 that depend only on the request: domain matching,
-   * public suffixes, the size limit).
+   * public suffixes, the size limit), with the {@code __Secure-} and {@code __Host-} name prefixes
+   * of RFC 6265bis enforced as browsers do.
    *
    * @param uri the request URI; {@code ws} is treated as {@code http} and {@code wss} as
    *     {@code https}
@@ -165,6 +171,13 @@ public final class Cookie {
       hostOnly = true;
       domain = host;
     }
+    // RFC 6265bis §5.7: __Host- also needs an explicit "Path=/" and no Domain attribute at all
+    if (startsWithIgnoreCase(name, HOST_PREFIX) && (domainAttr != null || !"/".equals(pathAttr))) {
+      return Optional.empty();
+    }
+    if (!prefixAllows(name, secure, hostOnly, "/", Hosts.isSecureScheme(uri.getScheme()))) {
+      return Optional.empty();
+    }
     return Optional.of(builder()
         .name(name)
         .value(value)
@@ -261,7 +274,8 @@ public final class Cookie {
   /**
    * Whether a jar may store this cookie as received from {@code uri}: the domain rules of RFC 6265
    * §5.3 (a host-only cookie belongs to the request host; a domain cookie's domain must
-   * domain-match it and must not be a public suffix).
+   * domain-match it and must not be a public suffix), the size and control-character limits,
+   * and the {@code __Secure-}/{@code __Host-} name prefixes judged against {@code uri}'s scheme.
    */
   boolean storableFrom(URI uri, PublicSuffixList publicSuffixes) {
     if (!wellFormed()) {
@@ -271,10 +285,77 @@ public final class Cookie {
     if (host == null || !Hosts.isHttpScheme(uri.getScheme())) {
       return false;
     }
+    if (!prefixAllows(name, secure, hostOnly, path, Hosts.isSecureScheme(uri.getScheme()))) {
+      return false;
+    }
     if (hostOnly) {
       return host.equals(domain);
     }
     return Hosts.domainMatch(host, domain) && !publicSuffixes.isPublicSuffix(domain);
+  }
+
+  /**
+   * Why a jar must not load this cookie read from a file, where the response that set it is not
+   * known: the checks of a received cookie that do not depend on the request (size, control
+   * characters, name prefixes, a {@code Domain} that is a public suffix). A file only holds
+   * cookies received over a secure scheme when they are {@code Secure}, so the prefix rules take
+   * the scheme as secure.
+   *
+   * @return the reason, without the value, or {@code null} when the cookie may be stored
+   */
+  String problemAsStored(PublicSuffixList publicSuffixes) {
+    if (name.isEmpty()) {
+      return "empty cookie name";
+    }
+    if (hasControl(name) || hasControl(value)) {
+      return "control character in the name or value";
+    }
+    if (utf8Length(name) + utf8Length(value) > MAX_NAME_VALUE_BYTES) {
+      return "name and value over " + MAX_NAME_VALUE_BYTES + " bytes";
+    }
+    if (!prefixAllows(name, secure, hostOnly, path, true)) {
+      return "breaks the rules of its __Secure- or __Host- name prefix";
+    }
+    if (!hostOnly && publicSuffixes.isPublicSuffix(domain)) {
+      return "domain is a public suffix";
+    }
+    return null;
+  }
+
+  /**
+   * The cookie name prefixes of RFC 6265bis §4.1.3 as browsers enforce them (ASCII
+   * case-insensitive): a
+   * {@code __Secure-} cookie must be {@code Secure} and come over a secure scheme; a
+   * {@code __Host-} cookie must also be host-only with path {@code /}.
+   */
+  static boolean prefixAllows(
+      String name, boolean secure, boolean hostOnly, String path, boolean secureScheme) {
+    if (startsWithIgnoreCase(name, SECURE_PREFIX)) {
+      return secure && secureScheme;
+    }
+    if (startsWithIgnoreCase(name, HOST_PREFIX)) {
+      return secure && secureScheme && hostOnly && "/".equals(path);
+    }
+    return true;
+  }
+
+  /** ASCII case-insensitive, as browsers match the prefixes. */
+  private static boolean startsWithIgnoreCase(String s, String prefix) {
+    if (s.length() < prefix.length()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      char a = s.charAt(i);
+      char b = prefix.charAt(i);
+      if (a != b && toLowerAscii(a) != toLowerAscii(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static char toLowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
   }
 
   private static Instant parseMaxAge(String v, Instant now) {
@@ -318,7 +399,6 @@ public final class Cookie {
     return s.substring(start, end);
   }
 
-  /** Control characters other than TAB (RFC 6265bis §5.6 step 2 ignores such cookies). */
   /**
    * Whether name and value could have come from a valid {@code Set-Cookie}: no control
    * characters, at most {@link #MAX_NAME_VALUE_BYTES} bytes. Guards the jar against cookies built
@@ -349,6 +429,7 @@ public final class Cookie {
     return bytes;
   }
 
+  /** Control characters other than TAB (RFC 6265bis §5.6 step 2 ignores such cookies). */
   static boolean hasControl(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

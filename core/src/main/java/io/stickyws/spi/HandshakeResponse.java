@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What the server answered to a handshake: the status code and every response header, a repeated
@@ -46,6 +47,55 @@ public final class HandshakeResponse {
       }
     });
     return new HandshakeResponse(status, Collections.unmodifiableMap(copy));
+  }
+
+  /**
+   * Starts a response built one header line at a time, for libraries that expose the header lines
+   * of a response: repeated names become one header with the values in order, spelled as first seen.
+   *
+   * @param status the HTTP status code, 101 for a completed handshake
+   * @return an empty builder
+   */
+  public static Builder builder(int status) {
+    return new Builder(status);
+  }
+
+  /**
+   * Builds a {@link HandshakeResponse} from header lines.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private final int status;
+    private final Map<String, String> spelling = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final Map<String, List<String>> values = new LinkedHashMap<>();
+
+    private Builder(int status) {
+      this.status = status;
+    }
+
+    /**
+     * Adds one header line.
+     *
+     * @param name the header name, matched without regard to case
+     * @param value its value
+     * @return this builder
+     */
+    public Builder add(String name, String value) {
+      String spelled = spelling.computeIfAbsent(name, n -> n);
+      values.computeIfAbsent(spelled, n -> new ArrayList<>()).add(value);
+      return this;
+    }
+
+    /**
+     * Builds the response.
+     *
+     * @return the response
+     * @throws IllegalArgumentException if the status is not a 3-digit HTTP status
+     */
+    public HandshakeResponse build() {
+      return of(status, values);
+    }
   }
 
   /**

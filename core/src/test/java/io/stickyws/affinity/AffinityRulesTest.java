@@ -49,6 +49,17 @@ class AffinityRulesTest {
   }
 
   @Test
+  void valueShapesAreOnByDefaultAndCanBeSwitchedOff() {
+    assertThat(AffinityRules.defaults().valueShapes()).isTrue();
+    AffinityRules namesOnly = AffinityRules.builder().valueShapes(false).build();
+    assertThat(namesOnly.valueShapes()).isFalse();
+    assertThat(namesOnly).isNotEqualTo(AffinityRules.defaults());
+    assertThat(namesOnly.newBuilder().build()).isEqualTo(namesOnly).hasSameHashCodeAs(namesOnly);
+    assertThat(namesOnly.toString()).contains("valueShapes=false");
+    assertThat(namesOnly.newBuilder().valueShapes(true).build()).isEqualTo(AffinityRules.defaults());
+  }
+
+  @Test
   void laterHeaderOfSameNameReplacesEarlierIgnoringCase() {
     AffinityRules rules = AffinityRules.builder()
         .requestHeader("Fly-Force-Instance-Id", "old")

@@ -3,6 +3,9 @@ package io.stickyws.cookie;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stickyws.cookie.MemoryCookieJarTest.MutableClock;
+import io.stickyws.testing.CookieGen;
+import io.stickyws.testing.Gen;
+import io.stickyws.testing.Property;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,25 +19,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based fuzzing of the {@code Set-Cookie} parser and the in-memory jar with generated and
- * mutated headers (see {@link SetCookieArbitraries}).
+ * Property-based fuzzing of the {@code Set-Cookie} parser, the in-memory jar and the cookie file
+ * reader with generated and mutated input (see {@link CookieGen}), in plain JUnit 5 ({@link
+ * Property}).
  *
- * <p>Reproducible: every property runs with the fixed seed {@link #SEED}. To explore other inputs,
- * change that constant (any long as a string) and run again; a failure report prints the seed and
- * the shrunk sample.
+ * <p>Reproducible: every property starts from the seed {@link #SEED}; {@code -Dstickyws.seed=N}
+ * replaces it (any long) to explore other inputs, or to replay a failure: a failure prints the
+ * seed of the failing try and the failing input minimized (characters, headers and steps dropped
+ * while it still fails).
  */
 class CookieFuzzTest {
-  /** The seed of every property here; change it to explore other inputs. */
-  static final String SEED = "20240601";
+  /** The seed of every property here, unless -Dstickyws.seed is given. */
+  static final long SEED = 20240601L;
 
   static final AtomicLong parserInputs = new AtomicLong();
   static final AtomicLong parserAccepted = new AtomicLong();
@@ -42,15 +43,31 @@ class CookieFuzzTest {
   static final AtomicLong jarScenarios = new AtomicLong();
   static final AtomicLong jarStoredSeen = new AtomicLong();
   static final AtomicLong jarLoads = new AtomicLong();
+  static final AtomicLong fileLines = new AtomicLong();
+  static final AtomicLong fileCookies = new AtomicLong();
 
   private static final Instant T0 = Instant.parse("2024-06-01T12:00:00Z");
   private static final PublicSuffixList PSL = PublicSuffixList.defaultList();
 
   // --- the parser -------------------------------------------------------------------------------
 
-  @Property(tries = 100_000, seed = SEED)
-  void parserNeverThrowsAndKeepsTheRfc6265Rules(
-      @ForAll("uris") URI uri, @ForAll("setCookies") String header) {
+  /** One parser input: the URI of the response and one {@code Set-Cookie} value. */
+  record ParserInput(URI uri, String header) {
+    @Override
+    public String toString() {
+      return "uri=" + uri + ", header=" + Property.quote(header);
+    }
+  }
+
+  @Test
+  void parserNeverThrowsAndKeepsTheRfc6265Rules() {
+    Property.forAll("parserNeverThrowsAndKeepsTheRfc6265Rules", SEED, 100_000,
+        g -> new ParserInput(CookieGen.uri(g), CookieGen.setCookie(g)),
+        in -> Property.dropCharacters(in.header()).map(h -> new ParserInput(in.uri(), h)),
+        in -> checkParser(in.uri(), in.header()));
+  }
+
+  private static void checkParser(URI uri, String header) {
     parserInputs.incrementAndGet();
     Optional<Cookie> parsed = Cookie.parse(uri, header, T0);
     List<Cookie> all = Cookie.parseAll(uri, List.of(header, header), T0);
@@ -58,7 +75,8 @@ class CookieFuzzTest {
 
     if (!expected.nameValueAcceptable()) {
       assertThat(parsed).as("rejected name/value").isEmpty();
-    } else if (expected.host != null && !expected.hasDomainAttribute) {
+    } else if (expected.host != null && !expected.hasDomainAttribute
+        && prefixOf(expected.name) == null) {
       assertThat(parsed).as("host-only cookie with a valid name and value").isPresent();
     }
     assertThat(all).hasSize(parsed.isPresent() ? 2 : 0);
@@ -73,6 +91,15 @@ class CookieFuzzTest {
     assertThat(c.path()).startsWith("/");
     assertThat(c.secure()).isEqualTo(expected.hasSecureAttribute);
     assertLegitimateFor(c, expected.host);
+    boolean secureScheme = uri.getScheme().equalsIgnoreCase("wss")
+        || uri.getScheme().equalsIgnoreCase("https");
+    if (prefixOf(c.name()) != null) {
+      assertThat(c.secure() && secureScheme).as("%s accepted from %s", c, uri).isTrue();
+    }
+    if ("__host-".equals(prefixOf(c.name()))) {
+      assertThat(c.hostOnly() && c.path().equals("/") && !expected.hasDomainAttribute)
+          .as("%s accepted from %s", c, uri).isTrue();
+    }
     assertThat(Cookie.header(List.of(c)).getBytes(StandardCharsets.UTF_8))
         .isEqualTo((expected.name + "=" + expected.value).getBytes(StandardCharsets.UTF_8));
   }
@@ -80,128 +107,171 @@ class CookieFuzzTest {
   // --- the jar ----------------------------------------------------------------------------------
 
   /** One step of a scenario: a response with Set-Cookie headers, then a request. */
-  static final class Step {
-    final URI responseUri;
-    final URI parsedFor;
-    final List<String> headers;
-    final List<Cookie> handBuilt;
-    final URI requestUri;
-    final long advanceSeconds;
+  record Step(URI responseUri, URI parsedFor, List<String> headers, List<Cookie> handBuilt,
+      URI requestUri, long advanceSeconds) {
+    Step withHeaders(List<String> newHeaders) {
+      return new Step(responseUri, parsedFor, newHeaders, handBuilt, requestUri, advanceSeconds);
+    }
 
-    Step(URI responseUri, URI parsedFor, List<String> headers, List<Cookie> handBuilt,
-        URI requestUri, long advance) {
-      this.responseUri = responseUri;
-      this.parsedFor = parsedFor;
-      this.headers = headers;
-      this.handBuilt = handBuilt;
-      this.requestUri = requestUri;
-      this.advanceSeconds = advance;
+    Step withHandBuilt(List<Cookie> newHandBuilt) {
+      return new Step(responseUri, parsedFor, headers, newHandBuilt, requestUri, advanceSeconds);
     }
 
     @Override
     public String toString() {
-      return "Step{response=" + responseUri + ", parsedFor=" + parsedFor + ", headers=" + headers
-          + ", handBuilt=" + handBuilt + ", request=" + requestUri + ", advance=" + advanceSeconds + "s}";
+      return "Step{response=" + responseUri + ", parsedFor=" + parsedFor + ", headers="
+          + Property.describe(headers) + ", handBuilt=" + handBuilt + ", request=" + requestUri
+          + ", advance=" + advanceSeconds + "s}";
     }
   }
 
-  @Property(tries = 3_500, seed = SEED)
-  void jarKeepsItsInvariantsUnderFuzzedResponses(
-      @ForAll("limits") int[] limits, @ForAll("scenarios") List<Step> steps) {
+  /** A jar with per-domain and total limits, and the steps it goes through. */
+  record Scenario(int maxPerDomain, int maxTotal, List<Step> steps) {
+    Scenario withSteps(List<Step> newSteps) {
+      return new Scenario(maxPerDomain, maxTotal, newSteps);
+    }
+  }
+
+  @Test
+  void jarKeepsItsInvariantsUnderFuzzedResponses() {
+    Property.forAll("jarKeepsItsInvariantsUnderFuzzedResponses", SEED, 3_500,
+        CookieFuzzTest::scenario, CookieFuzzTest::smallerScenarios, CookieFuzzTest::checkJar);
+  }
+
+  private static Scenario scenario(Gen g) {
+    int[] limits = g.oneOf(new int[] {2, 5}, new int[] {3, 30}, new int[] {50, 3000},
+        new int[] {1, 1});
+    List<Step> steps = g.list(1, 18, () -> {
+      URI response = CookieGen.uri(g);
+      boolean foreign = g.between(0, 9) == 0;
+      URI other = CookieGen.uri(g);
+      List<String> headers = g.list(1, 8, () -> CookieGen.setCookie(g));
+      List<Cookie> built = g.list(0, 2, () -> handBuiltCookie(g));
+      URI request = CookieGen.uri(g);
+      long advance = g.oneOf(0L, 0L, 1L, 59L, 3600L, 86_400L * 400);
+      return new Step(response, foreign ? other : response, headers, built, request, advance);
+    });
+    return new Scenario(limits[0], limits[1], steps);
+  }
+
+  /** A cookie an adapter or application built itself, with any domain. */
+  private static Cookie handBuiltCookie(Gen g) {
+    String domain = g.bool() ? g.oneOf(CookieGen.HOSTS) : g.oneOf(CookieGen.KNOWN_PUBLIC_SUFFIXES);
+    return Cookie.builder().name(g.oneOf("SERVERID", "AWSALB", "sid", "x"))
+        .value(g.string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 0, 10))
+        .domain(Hosts.canonicalize(domain)).hostOnly(g.bool()).secure(g.bool())
+        .path(g.oneOf("/", "/ws")).build();
+  }
+
+  /** Steps dropped, then headers and hand-built cookies dropped, then headers' characters. */
+  private static Stream<Scenario> smallerScenarios(Scenario s) {
+    Stream<Scenario> fewerSteps = s.steps().size() > 1
+        ? Property.dropElements(s.steps()).map(s::withSteps) : Stream.empty();
+    Stream<Scenario> smallerSteps = Property.shrinkElements(s.steps(), step -> Stream.concat(
+            Stream.concat(
+                Property.dropElements(step.headers()).map(step::withHeaders),
+                Property.dropElements(step.handBuilt()).map(step::withHandBuilt)),
+            Property.shrinkElements(step.headers(), Property::dropCharacters)
+                .map(step::withHeaders)))
+        .map(s::withSteps);
+    return Stream.concat(fewerSteps, smallerSteps);
+  }
+
+  private static void checkJar(Scenario scenario) {
     jarScenarios.incrementAndGet();
+    int[] limits = {scenario.maxPerDomain(), scenario.maxTotal()};
     MutableClock clock = new MutableClock(T0);
     MemoryCookieJar jar = MemoryCookieJar.builder().clock(clock)
         .maxCookiesPerDomain(limits[0]).maxCookies(limits[1]).build();
     // the raw value last received for each key from a response allowed to set it
     Map<CookieStore.Key, String> model = new HashMap<>();
 
-    for (Step step : steps) {
-      jarInputs.addAndGet(step.headers.size() + step.handBuilt.size() + 1L);
+    for (Step step : scenario.steps()) {
+      jarInputs.addAndGet(step.headers().size() + step.handBuilt().size() + 1L);
       // parsed for one URI, saved for the response URI: usually the same, sometimes a foreign site
       List<Cookie> cookies = new ArrayList<>();
-      String host = Hosts.canonicalHost(step.responseUri);
-      for (String header : step.headers) {
-        Optional<Cookie> parsed = Cookie.parse(step.parsedFor, header, clock.instant());
+      String host = Hosts.canonicalHost(step.responseUri());
+      for (String header : step.headers()) {
+        Optional<Cookie> parsed = Cookie.parse(step.parsedFor(), header, clock.instant());
         if (parsed.isEmpty()) {
           continue;
         }
         Cookie c = parsed.get();
         cookies.add(c);
-        if (legitimateFor(c, host)) {
+        if (legitimateFor(c, host) && prefixAllows(c, step.responseUri)) {
           CookieStore.Key key = CookieStore.Key.of(c);
           if (c.expiredAt(clock.instant())) {
             model.remove(key);
           } else {
-            model.put(key, Oracle.of(step.parsedFor, header).value); // the raw value, SP/HT trimmed
+            model.put(key, Oracle.of(step.parsedFor(), header).value); // the raw value, SP/HT trimmed
           }
         }
       }
-      assertThat(Cookie.parseAll(step.parsedFor, step.headers, clock.instant()))
+      assertThat(Cookie.parseAll(step.parsedFor(), step.headers(), clock.instant()))
           .isEqualTo(cookies);
       // cookies an adapter or application built itself: the jar checks their domain again
-      for (Cookie c : step.handBuilt) {
+      for (Cookie c : step.handBuilt()) {
         Cookie stamped = c.newBuilder().creationTime(clock.instant()).build();
         cookies.add(stamped);
-        if (legitimateFor(stamped, host)) {
+        if (legitimateFor(stamped, host) && prefixAllows(stamped, step.responseUri)) {
           model.put(CookieStore.Key.of(stamped), stamped.value());
         }
       }
-      jar.saveFromResponse(step.responseUri, cookies);
+      jar.saveFromResponse(step.responseUri(), cookies);
       assertStoreInvariants(jar.cookies(), limits, model);
 
       List<Cookie> stored = jar.cookies();
-      List<Cookie> sent = jar.loadForRequest(step.requestUri);
+      List<Cookie> sent = jar.loadForRequest(step.requestUri());
       jarLoads.incrementAndGet();
-      assertRequestInvariants(step.requestUri, stored, sent, model);
+      assertRequestInvariants(step.requestUri(), stored, sent, model);
       jarStoredSeen.addAndGet(stored.size());
-      clock.advance(Duration.ofSeconds(step.advanceSeconds));
+      clock.advance(Duration.ofSeconds(step.advanceSeconds()));
     }
   }
 
-  @Provide
-  Arbitrary<URI> uris() {
-    return SetCookieArbitraries.uris();
+  // --- the cookie file --------------------------------------------------------------------------
+
+  @Test
+  void cookieFileReadingNeverThrowsAndWritesBackWhatItRead() {
+    Property.forAll("cookieFileReadingNeverThrowsAndWritesBackWhatItRead", SEED, 5_000,
+        g -> g.list(0, 30, () -> CookieGen.fileLine(g)),
+        lines -> Stream.concat(Property.dropElements(lines),
+            Property.shrinkElements(lines, Property::dropCharacters)),
+        CookieFuzzTest::checkFile);
   }
 
-  @Provide
-  Arbitrary<String> setCookies() {
-    return SetCookieArbitraries.setCookies();
+  private static void checkFile(List<String> lines) {
+    fileLines.addAndGet(lines.size());
+    byte[] bytes = String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+    NetscapeCookieFile.ReadResult read = NetscapeCookieFile.parse(bytes, bytes.length, T0, c -> null);
+    fileCookies.addAndGet(read.cookies.size());
+    assertThat(read.cookies.size() + read.skipped).isLessThanOrEqualTo(lines.size());
+    assertThat(read.examples).hasSize(Math.min(read.skipped, 3));
+    for (String problem : read.examples) {
+      assertThat(problem).matches("line [0-9]+: .*");
+      int line = Integer.parseInt(problem.substring(5, problem.indexOf(':')));
+      assertThat(line).isBetween(1, lines.size());
+      String raw = lines.get(line - 1);
+      String lastField = raw.substring(raw.lastIndexOf('\t') + 1);
+      if (raw.contains("\t") && lastField.length() >= 8) {
+        assertThat(problem).as("problem message holds the line's value").doesNotContain(lastField);
+      }
+    }
+    byte[] written = NetscapeCookieFile.format(read.cookies);
+    NetscapeCookieFile.ReadResult again =
+        NetscapeCookieFile.parse(written, written.length, T0, c -> null);
+    assertThat(again.skipped).isZero();
+    assertThat(again.cookies).isEqualTo(read.cookies);
   }
 
-  @Provide
-  Arbitrary<int[]> limits() {
-    return Arbitraries.of(new int[] {2, 5}, new int[] {3, 30}, new int[] {50, 3000},
-        new int[] {1, 1});
-  }
-
-  @Provide
-  Arbitrary<List<Step>> scenarios() {
-    Arbitrary<URI> uri = SetCookieArbitraries.uris();
-    Arbitrary<Cookie> handBuilt = Combinators.combine(
-            Arbitraries.of("SERVERID", "AWSALB", "sid", "x"),
-            Arbitraries.strings().alpha().numeric().ofMaxLength(10),
-            Arbitraries.oneOf(Arbitraries.of(SetCookieArbitraries.HOSTS),
-                Arbitraries.of(SetCookieArbitraries.KNOWN_PUBLIC_SUFFIXES)),
-            Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of("/", "/ws"))
-        .as((name, value, domain, hostOnly, secure, path) -> Cookie.builder().name(name)
-            .value(value).domain(Hosts.canonicalize(domain)).hostOnly(hostOnly).secure(secure)
-            .path(path).build());
-    Arbitrary<Step> step = Combinators.combine(uri, Arbitraries.integers().between(0, 9), uri,
-            SetCookieArbitraries.setCookies().list().ofMinSize(1).ofMaxSize(8),
-            handBuilt.list().ofMaxSize(2), uri,
-            Arbitraries.of(0L, 0L, 1L, 59L, 3600L, 86_400L * 400))
-        .as((response, foreign, other, headers, built, request, advance) ->
-            new Step(response, foreign == 0 ? other : response, headers, built, request, advance));
-    return step.list().ofMinSize(1).ofMaxSize(18);
-  }
-
-  @AfterContainer
+  @AfterAll
   static void printFigures() {
     System.out.printf(Locale.ROOT,
-        "CookieFuzzTest seed=%s: parser %d inputs (%d accepted); jar %d scenarios, %d inputs"
-            + " (Set-Cookie headers + requests), %d requests, %d stored cookies checked%n",
-        SEED, parserInputs.get(), parserAccepted.get(), jarScenarios.get(), jarInputs.get(),
-        jarLoads.get(), jarStoredSeen.get());
+        "CookieFuzzTest seed=%d: parser %d inputs (%d accepted); jar %d scenarios, %d inputs"
+            + " (Set-Cookie headers + requests), %d requests, %d stored cookies checked;"
+            + " cookie file %d lines (%d cookies read)%n",
+        Property.baseSeed(SEED), parserInputs.get(), parserAccepted.get(), jarScenarios.get(),
+        jarInputs.get(), jarLoads.get(), jarStoredSeen.get(), fileLines.get(), fileCookies.get());
   }
 
   // --- invariants -------------------------------------------------------------------------------
@@ -288,12 +358,45 @@ class CookieFuzzTest {
     return matches && !isPublicSuffix(c.domain());
   }
 
+  /**
+   * The RFC 6265bis name prefix of {@code name} in lower case ({@code __secure-} or
+   * {@code __host-}), matched ASCII-case-insensitively as browsers do, or null.
+   */
+  private static String prefixOf(String name) {
+    for (String prefix : List.of("__secure-", "__host-")) {
+      if (name.length() >= prefix.length()) {
+        boolean same = true;
+        for (int i = 0; i < prefix.length() && same; i++) {
+          char ch = name.charAt(i);
+          same = (ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch) == prefix.charAt(i);
+        }
+        if (same) {
+          return prefix;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether a response to {@code uri} may set {@code c} by the RFC 6265bis prefix rules. */
+  private static boolean prefixAllows(Cookie c, URI uri) {
+    String prefix = prefixOf(c.name());
+    boolean secureScheme = uri.getScheme().equalsIgnoreCase("wss")
+        || uri.getScheme().equalsIgnoreCase("https");
+    if (prefix == null) {
+      return true;
+    }
+    boolean secureOk = c.secure() && secureScheme;
+    return prefix.equals("__secure-") ? secureOk
+        : secureOk && c.hostOnly() && c.path().equals("/");
+  }
+
   private static void assertLegitimateFor(Cookie c, String host) {
     assertThat(legitimateFor(c, host)).as("%s accepted from %s", c, host).isTrue();
   }
 
   private static boolean isPublicSuffix(String domain) {
-    return SetCookieArbitraries.KNOWN_PUBLIC_SUFFIXES.contains(domain)
+    return CookieGen.KNOWN_PUBLIC_SUFFIXES.contains(domain)
         || PSL.isPublicSuffix(domain);
   }
 

@@ -2,9 +2,6 @@ package io.stickyws.cookie;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.stickyws.cookie.MemoryCookieJarTest.MutableClock;
 import java.io.IOException;
 import java.net.URI;
@@ -24,8 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class FileCookieJarTest {
   private static final URI WSS = URI.create("wss://lb.example.com/ws");
@@ -33,9 +30,7 @@ class FileCookieJarTest {
   @TempDir Path dir;
   private Path file;
   private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final ch.qos.logback.classic.Logger logger =
-      (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(FileCookieJar.class);
+  @RegisterExtension final JarWarnings jarWarnings = new JarWarnings();
 
   /** Counts the writes the jar schedules; never shut down by the jar. */
   static final class CountingScheduler extends ScheduledThreadPoolExecutor {
@@ -59,13 +54,10 @@ class FileCookieJarTest {
   @BeforeEach
   void setUp() {
     file = dir.resolve("cookies.txt");
-    logs.start();
-    logger.addAppender(logs);
   }
 
   @AfterEach
   void tearDown() {
-    logger.detachAppender(logs);
     assertThat(writerThreads()).as("no stickyws-cookie-writer thread survives close()").isEmpty();
   }
 
@@ -80,8 +72,7 @@ class FileCookieJarTest {
   }
 
   private List<String> warnings() {
-    return logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
+    return jarWarnings.list();
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ import java.util.Map;
  * <p>Not thread-safe: drive it from the test thread only.
  */
 public final class FakeTransport implements Transport {
-  private final List<FakeConnection> connections = new ArrayList<>();
+  private final List<FakeConnection> connections = new CopyOnWriteArrayList<>();
   private final boolean supportsPing;
 
   public FakeTransport() {
@@ -78,8 +79,8 @@ public final class FakeTransport implements Transport {
   public static final class FakeConnection implements TransportConnection {
     public final HandshakeRequest request;
     public final TransportListener listener;
-    public final List<Object> sent = new ArrayList<>();
-    public final List<ByteBuffer> pings = new ArrayList<>();
+    public final List<Object> sent = new CopyOnWriteArrayList<>();
+    public final List<ByteBuffer> pings = new CopyOnWriteArrayList<>();
     public int closeCode;
     public String closeReason;
     public boolean aborted;

@@ -1,5 +1,6 @@
 package io.stickyws.testing;
 
+import io.stickyws.Message;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
@@ -54,13 +55,22 @@ public class RecordingListener implements StickyWebSocketListener {
   }
 
   @Override
-  public void onDropped(StickyWebSocket ws, Object message) {
-    add("dropped " + message, message);
+  public void onDropped(StickyWebSocket ws, Message message) {
+    add("dropped " + payload(message), payload(message));
   }
 
   @Override
-  public void onUnconfirmed(StickyWebSocket ws, List<Object> messages) {
-    add("unconfirmed " + messages, messages);
+  public void onUnconfirmed(StickyWebSocket ws, List<Message> messages) {
+    List<Object> payloads = new ArrayList<>();
+    for (Message message : messages) {
+      payloads.add(payload(message));
+    }
+    add("unconfirmed " + payloads, payloads);
+  }
+
+  /** The text of a text message, the (read-only) bytes of a binary one. */
+  public static Object payload(Message message) {
+    return message.isText() ? message.text() : message.binary();
   }
 
   @Override

@@ -104,12 +104,12 @@ public final class SilentWebSocketServer implements AutoCloseable {
       String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
           .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
       OutputStream out = socket.getOutputStream();
+      handshakes.incrementAndGet(); // before the answer: a client may act on it at once
       out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
           + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n" + extraHeaders
           + "\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      handshakes.incrementAndGet();
       byte[] sink = new byte[4096];
       while (in.read(sink) != -1) {
         // Read and ignore everything: pings go unanswered.

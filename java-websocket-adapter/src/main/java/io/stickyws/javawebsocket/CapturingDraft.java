@@ -1,5 +1,6 @@
 package io.stickyws.javawebsocket;
 
+import io.stickyws.spi.ResponseHead;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.java_websocket.drafts.Draft;

@@ -3,6 +3,8 @@ package io.stickyws.javawebsocket;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.ResponseHead;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
@@ -10,15 +12,9 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.java_websocket.WebSocket;
@@ -36,10 +32,9 @@ import org.slf4j.LoggerFactory;
  * One connection attempt on a fresh Java-WebSocket {@link WebSocketClient}: translates the
  * library's callbacks into {@link TransportListener} events and the SPI's calls into the library's.
  *
- * <p>Listener calls go through a non-blocking serial trampoline: the library calls back on its
- * read thread and, when a write fails, on its write thread; events are queued and run by whichever
- * thread arrives first, one at a time, so they never overlap and no library thread ever waits on
- * another. Exactly one terminal event is reported; nothing follows it.
+ * <p>Listener calls go through {@link SerialEvents}: the library calls back on its read thread and,
+ * when a write fails, on its write thread; events run one at a time on whichever thread arrives
+ * first, and exactly one terminal event is reported.
  *
  * <p>Thread-safe.
  */
@@ -65,16 +60,14 @@ final class JavaWebSocketConnection implements TransportConnection {
   private volatile ResponseHead head;
   private volatile Throwable firstError;
 
-  private final AtomicBoolean terminated = new AtomicBoolean();
-  private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger pendingCount = new AtomicInteger();
-  private boolean terminalDelivered; // only touched by the draining thread
+  private final SerialEvents events;
 
   JavaWebSocketConnection(HandshakeRequest request, TransportListener listener,
       int connectTimeoutMillis) {
     this.request = request;
     this.listener = listener;
     this.safeUri = Loggable.uri(request.uri());
+    this.events = new SerialEvents("java-websocket " + safeUri);
     this.client = new Client(request.uri(), new CapturingDraft(this::onResponseHead),
         connectTimeoutMillis, "stickyws-java-websocket-read-" + SEQUENCE.incrementAndGet());
   }
@@ -148,7 +141,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public boolean sendText(String text) {
-    if (terminated.get() || !client.isOpen()) {
+    if (events.terminated() || !client.isOpen()) {
       return false;
     }
     try {
@@ -162,7 +155,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public boolean sendBinary(ByteBuffer data) {
-    if (terminated.get() || !client.isOpen()) {
+    if (events.terminated() || !client.isOpen()) {
       return false;
     }
     try {
@@ -176,7 +169,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public boolean sendPing(ByteBuffer payload) {
-    if (payload.remaining() > 125 || terminated.get() || !client.isOpen()) {
+    if (payload.remaining() > 125 || events.terminated() || !client.isOpen()) {
       return false;
     }
     PingFrame ping = new PingFrame();
@@ -204,7 +197,7 @@ final class JavaWebSocketConnection implements TransportConnection {
     }
     boolean open;
     synchronized (lifecycleLock) {
-      if (terminated.get() || aborted || closeRequested) {
+      if (events.terminated() || aborted || closeRequested) {
         return;
       }
       if (opened && !client.isOpen()) {
@@ -234,7 +227,7 @@ final class JavaWebSocketConnection implements TransportConnection {
   @Override
   public void abort() {
     synchronized (lifecycleLock) {
-      if (terminated.get() || aborted) {
+      if (events.terminated() || aborted) {
         return;
       }
       aborted = true;
@@ -281,7 +274,7 @@ final class JavaWebSocketConnection implements TransportConnection {
       // the library leaves the socket open when it fails before the handshake is sent
       closeQuietly(client.getSocket());
     }
-    if (!terminated.get()) {
+    if (!events.terminated()) {
       // the library always calls onClose first; this only covers a crash of its read thread
       terminate(Terminal.failure(new IOException("Java-WebSocket read thread ended"), null));
     }
@@ -292,7 +285,7 @@ final class JavaWebSocketConnection implements TransportConnection {
     ResponseHead received = head;
     HandshakeResponse response = received != null
         ? HandshakeResponse.of(101, received.headers())
-        : HandshakeResponse.of(101, foldedHeaders(handshake));
+        : foldedHeaders(handshake);
     head = null; // only a failed handshake needs it later: do not keep it for the connection's life
     log.debug("java-websocket: opened {}", safeUri);
     dispatch(() -> listener.onOpen(response));
@@ -319,32 +312,13 @@ final class JavaWebSocketConnection implements TransportConnection {
   // ---- serial delivery ----
 
   private void terminate(Terminal terminal) {
-    if (!terminated.compareAndSet(false, true)) {
+    if (!events.postTerminal(() -> terminal.deliverTo(listener))) {
       log.trace("java-websocket: second end of {} ignored: {}", safeUri, terminal);
-      return;
     }
-    dispatch(() -> {
-      terminalDelivered = true;
-      terminal.deliverTo(listener);
-    });
   }
 
-  /** Runs {@code event} now or after the events queued before it, never two at once. */
   private void dispatch(Runnable event) {
-    pending.add(event);
-    if (pendingCount.getAndIncrement() != 0) {
-      return; // the thread draining the queue runs it
-    }
-    do {
-      Runnable next = pending.poll();
-      if (next != null && !terminalDelivered) {
-        try {
-          next.run();
-        } catch (Throwable t) { // never into the library's threads
-          log.warn("stickyws listener failed on an event of {}", safeUri, t);
-        }
-      }
-    } while (pendingCount.decrementAndGet() != 0);
+    events.post(event);
   }
 
   // ---- helpers ----
@@ -354,13 +328,11 @@ final class JavaWebSocketConnection implements TransportConnection {
         || (code >= 3000 && code <= 4999);
   }
 
-  private static Map<String, List<String>> foldedHeaders(ServerHandshake handshake) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Iterator<String> it = handshake.iterateHttpFields(); it.hasNext(); ) {
-      String name = it.next();
-      headers.put(name, List.of(handshake.getFieldValue(name)));
-    }
-    return headers;
+  private static HandshakeResponse foldedHeaders(ServerHandshake handshake) {
+    HandshakeResponse.Builder response = HandshakeResponse.builder(101);
+    handshake.iterateHttpFields().forEachRemaining(
+        name -> response.add(name, handshake.getFieldValue(name)));
+    return response.build();
   }
 
   private static ByteBuffer copy(ByteBuffer data) {

@@ -1,6 +1,7 @@
 package io.stickyws.javawebsocket;
 
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.ResponseHead;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
 import java.net.ProtocolException;

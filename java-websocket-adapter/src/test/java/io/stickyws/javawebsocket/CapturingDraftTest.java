@@ -2,6 +2,7 @@ package io.stickyws.javawebsocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.spi.ResponseHead;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,8 @@ package io.stickyws.jdk;
 
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.Loggable;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
@@ -39,6 +41,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   private final PendingHandshakes handshakes;
   private final HandshakeRequest request;
   private final long maxOutboundBytes;
+  private final TransportListener listener;
   private final SerialEvents events;
 
   private final Object lock = new Object();
@@ -62,7 +65,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     this.handshakes = handshakes;
     this.request = request;
     this.maxOutboundBytes = maxOutboundBytes;
-    this.events = new SerialEvents(listener);
+    this.listener = listener;
+    this.events = new SerialEvents("jdk " + Loggable.uri(request.uri()));
   }
 
   /** Registers the attempt and hands it to the JDK now, or once an identical one has been sent. */
@@ -151,7 +155,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     }
     log.debug("jdk handshake to {} failed: {}", request,
         response != null ? "status " + response.status() : cause.getClass().getName());
-    events.failure(cause, response);
+    HandshakeResponse answer = response;
+    events.postTerminal(() -> listener.onFailure(cause, answer));
   }
 
   // --- WebSocket.Listener: called by the JDK sequentially, never concurrently ---
@@ -183,14 +188,16 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     } else {
       log.debug("jdk handshake to {} opened", request);
     }
-    events.open(HandshakeResponse.of(101, headers));
+    HandshakeResponse response = HandshakeResponse.of(101, headers);
+    events.post(() -> listener.onOpen(response));
     ws.request(1);
   }
 
   @Override
   public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
     if (last && textParts == null) {
-      events.text(data.toString());
+      String text = data.toString();
+      events.post(() -> listener.onText(text));
     } else {
       if (textParts == null) {
         textParts = new StringBuilder();
@@ -199,7 +206,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
       if (last) {
         String text = textParts.toString();
         textParts = null;
-        events.text(text);
+        events.post(() -> listener.onText(text));
       }
     }
     ws.request(1);
@@ -209,7 +216,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   @Override
   public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
     if (last && binaryParts == null) {
-      events.binary(copy(data));
+      ByteBuffer whole = copy(data);
+      events.post(() -> listener.onBinary(whole));
     } else {
       if (binaryParts == null) {
         binaryParts = new ArrayList<>();
@@ -226,7 +234,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
         }
         whole.flip();
         binaryParts = null;
-        events.binary(whole);
+        events.post(() -> listener.onBinary(whole));
       }
     }
     ws.request(1);
@@ -241,7 +249,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-    events.pong(copy(message));
+    ByteBuffer payload = copy(message);
+    events.post(() -> listener.onPong(payload));
     ws.request(1);
     return null;
   }
@@ -251,7 +260,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     if (statusCode == WebSocket.NORMAL_CLOSURE + 6) {
       // 1006 never travels in a close frame: the JDK reports a connection that ended without one.
       log.debug("jdk connection to {} ended without a close frame", request);
-      events.failure(new IOException("connection ended without a close frame (1006)"), null);
+      events.postTerminal(() -> listener.onFailure(
+          new IOException("connection ended without a close frame (1006)"), null));
       return null;
     }
     boolean remote;
@@ -265,7 +275,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     }
     log.debug("jdk connection to {} closed by the {} ({})", request,
         remote ? "server" : "client", code);
-    events.closed(code, why, remote);
+    events.postTerminal(() -> listener.onClosed(code, why, remote));
     // Returning a completed stage: the JDK now answers the server's close with the same code (if
     // we have not sent one already) and closes the TCP connection.
     return null;
@@ -274,7 +284,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   @Override
   public void onError(WebSocket ws, Throwable error) {
     log.debug("jdk connection to {} failed: {}", request, error.getClass().getName());
-    events.failure(error, null);
+    events.postTerminal(() -> listener.onFailure(error, null));
   }
 
   // --- TransportConnection ---
@@ -316,7 +326,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     if (pendingHandshake) {
       // Nothing to close yet: drop the handshake and end the attempt as the engine asked.
       stopHandshake();
-      events.closed(code, reason, false);
+      events.postTerminal(() -> listener.onClosed(code, reason, false));
       return;
     }
     log.debug("jdk connection to {}: sending close ({})", request, code);
@@ -339,7 +349,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     } else {
       stopHandshake();
     }
-    events.failure(new IOException("aborted"), null);
+    events.postTerminal(() -> listener.onFailure(new IOException("aborted"), null));
   }
 
   private void stopHandshake() {

@@ -2,20 +2,13 @@ package io.stickyws.okhttp;
 
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -32,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * calls.
  *
  * <p>OkHttp calls its listener from a reader thread (open, messages, closing) and, for a failed
- * write or a missing pong, from a writer thread; so events go through a small serial queue drained
+ * write or a missing pong, from a writer thread; so events go through {@link SerialEvents}, drained
  * by whichever OkHttp thread posts first. No lock is held while the engine's listener runs, and no
  * thread is created.
  *
@@ -44,15 +37,9 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   private final TransportListener listener;
   private final String safeUri;
 
-  /** Set once a terminal event has been queued; later terminal events are dropped. */
-  private final AtomicBoolean terminated = new AtomicBoolean();
+  private final SerialEvents events;
   /** Set when the engine asked to close, before the server's close frame arrived. */
   private final AtomicBoolean closeRequested = new AtomicBoolean();
-
-  private final Queue<Event> pending = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
-  /** Only read and written by the thread draining {@link #pending}. */
-  private boolean terminalDelivered;
 
   private volatile WebSocket webSocket;
   private volatile boolean open;
@@ -64,6 +51,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   OkHttpConnection(TransportListener listener, URI uri) {
     this.listener = listener;
     this.safeUri = Loggable.uri(uri);
+    this.events = new SerialEvents("okhttp " + safeUri);
   }
 
   /** Starts the handshake; OkHttp may report a failure before this returns. */
@@ -72,18 +60,16 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
     webSocket = client.newWebSocket(request, this);
   }
 
-  // --- TransportConnection, called by the engine ---
-
   @Override
   public boolean sendText(String text) {
     WebSocket ws = webSocket;
-    return open && !terminated.get() && ws != null && ws.send(text);
+    return open && !events.terminated() && ws != null && ws.send(text);
   }
 
   @Override
   public boolean sendBinary(ByteBuffer data) {
     WebSocket ws = webSocket;
-    if (!open || terminated.get() || ws == null) {
+    if (!open || events.terminated() || ws == null) {
       return false;
     }
     // ByteString.of copies the remaining bytes; the duplicate leaves the caller's position alone.
@@ -99,7 +85,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   @Override
   public void close(int code, String reason) {
     WebSocket ws = webSocket;
-    if (terminated.get() || ws == null) {
+    if (events.terminated() || ws == null) {
       return;
     }
     closeRequested.set(true);
@@ -110,17 +96,15 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   @Override
   public void abort() {
     WebSocket ws = webSocket;
-    if (terminated.get() || ws == null) {
+    if (events.terminated() || ws == null) {
       return;
     }
     log.debug("aborting {}", safeUri);
     ws.cancel();
     // OkHttp reports the cancel as onFailure on its own thread, usually; report it now so that
     // exactly one terminal event follows an abort in every state. OkHttp's own report is dropped.
-    terminal(() -> listener.onFailure(new IOException("aborted"), null));
+    events.postTerminal(() -> listener.onFailure(new IOException("aborted"), null));
   }
-
-  // --- WebSocketListener, called by OkHttp's threads ---
 
   @Override
   public void onOpen(WebSocket ws, Response response) {
@@ -128,7 +112,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
       HandshakeResponse handshake = handshakeResponse(response);
       open = true;
       log.debug("opened {}", safeUri);
-      post(() -> listener.onOpen(handshake));
+      events.post(() -> listener.onOpen(handshake));
     } catch (RuntimeException e) {
       log.warn("could not report the open of {}", safeUri, e);
     }
@@ -136,13 +120,13 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
 
   @Override
   public void onMessage(WebSocket ws, String text) {
-    post(() -> listener.onText(text));
+    events.post(() -> listener.onText(text));
   }
 
   @Override
   public void onMessage(WebSocket ws, ByteString bytes) {
     ByteBuffer data = ByteBuffer.wrap(bytes.toByteArray());
-    post(() -> listener.onBinary(data));
+    events.post(() -> listener.onBinary(data));
   }
 
   @Override
@@ -165,7 +149,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
     boolean remote = remoteInitiated;
     String why = reason == null ? "" : reason;
     log.debug("closed {} with {} (remote: {})", safeUri, code, remote);
-    terminal(() -> listener.onClosed(code, why, remote));
+    events.postTerminal(() -> listener.onClosed(code, why, remote));
   }
 
   @Override
@@ -179,78 +163,26 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
         String reason = receivedReason;
         boolean remote = remoteInitiated;
         log.debug("closed {} with {} then failed: {}", safeUri, code, t.toString());
-        terminal(() -> listener.onClosed(code, reason, remote));
+        events.postTerminal(() -> listener.onClosed(code, reason, remote));
       } else {
         log.debug("failed {}: {} (status {})", safeUri, t.getClass().getName(),
             handshake == null ? "none" : handshake.status());
-        terminal(() -> listener.onFailure(t, handshake));
+        events.postTerminal(() -> listener.onFailure(t, handshake));
       }
     } catch (RuntimeException e) {
       log.warn("could not report the failure of {}", safeUri, e);
-      terminal(() -> listener.onFailure(t, null));
+      events.postTerminal(() -> listener.onFailure(t, null));
     }
   }
-
-  // --- delivery ---
-
-  private void post(Runnable call) {
-    if (!terminated.get()) {
-      enqueue(new Event(call, false));
-    }
-  }
-
-  private void terminal(Runnable call) {
-    if (terminated.compareAndSet(false, true)) {
-      enqueue(new Event(call, true));
-    }
-  }
-
-  /** Runs events one at a time in order, on whichever thread finds the queue idle. */
-  private void enqueue(Event event) {
-    pending.add(event);
-    if (wip.getAndIncrement() != 0) {
-      return; // another thread is draining and will run it
-    }
-    int missed = 1;
-    do {
-      Event next;
-      while ((next = pending.poll()) != null) {
-        if (terminalDelivered) {
-          continue; // nothing after the terminal event
-        }
-        terminalDelivered = next.terminal;
-        try {
-          next.call.run();
-        } catch (Throwable e) { // never into OkHttp's threads
-          log.warn("transport listener failed for {}", safeUri, e);
-        }
-      }
-      missed = wip.addAndGet(-missed);
-    } while (missed != 0);
-  }
-
-  private static final class Event {
-    final Runnable call;
-    final boolean terminal;
-
-    Event(Runnable call, boolean terminal) {
-      this.call = call;
-      this.terminal = terminal;
-    }
-  }
-
-  // --- helpers ---
 
   /** Every header of the response, repeated ones as separate values in order. */
   static HandshakeResponse handshakeResponse(Response response) {
     Headers headers = response.headers();
-    Map<String, String> spelling = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    Map<String, List<String>> values = new LinkedHashMap<>();
+    HandshakeResponse.Builder builder = HandshakeResponse.builder(response.code());
     for (int i = 0; i < headers.size(); i++) {
-      String name = spelling.computeIfAbsent(headers.name(i), n -> n);
-      values.computeIfAbsent(name, n -> new ArrayList<>()).add(headers.value(i));
+      builder.add(headers.name(i), headers.value(i));
     }
-    return HandshakeResponse.of(response.code(), values);
+    return builder.build();
   }
 
   /** Whether OkHttp lets a client send this close code. */

@@ -147,8 +147,9 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
     if (cookie.httpOnly()) {
       out.append("; HttpOnly");
     }
-    if (cookie.sameSite() != null) {
-      out.append("; SameSite=").append(cookie.sameSite());
+    String sameSite = OkHttp5.sameSite(cookie);
+    if (sameSite != null) {
+      out.append("; SameSite=").append(sameSite);
     }
     return out.toString();
   }
@@ -171,7 +172,7 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
     if (cookie.httpOnly()) {
       builder.httpOnly();
     }
-    cookie.sameSite().ifPresent(builder::sameSite);
+    cookie.sameSite().ifPresent(value -> OkHttp5.sameSite(builder, value));
     return builder.build();
   }
 

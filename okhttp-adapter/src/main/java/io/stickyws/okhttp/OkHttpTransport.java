@@ -2,6 +2,7 @@ package io.stickyws.okhttp;
 
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.NoDelaySocketFactory;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;

@@ -1,12 +1,12 @@
 package io.stickyws.okhttp;
 
+import io.stickyws.shaded.okhttp3.Response;
+import io.stickyws.shaded.okhttp3.WebSocket;
+import io.stickyws.shaded.okhttp3.WebSocketListener;
+import io.stickyws.shaded.okio.ByteString;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-import okio.ByteString;
 
 /**
  * The backend in tests: echoes text and binary messages, closes with 1012 when told

@@ -3,6 +3,8 @@ package io.stickyws.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stickyws.cookie.Cookie;
+import io.stickyws.shaded.mockwebserver3.MockResponse;
+import io.stickyws.shaded.mockwebserver3.MockWebServer;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.RecordingTransportListener;
 import java.io.IOException;
@@ -12,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -39,7 +39,7 @@ class OkHttpCookieJarHttpTest {
   }
 
   private void get(OkHttpClient rest, String path) throws IOException {
-    try (Response response = rest.newCall(new Request.Builder().url(server.url(path)).build())
+    try (Response response = rest.newCall(new Request.Builder().url(server.url(path).toString()).build())
         .execute()) {
       assertThat(response.code()).isEqualTo(200);
     }

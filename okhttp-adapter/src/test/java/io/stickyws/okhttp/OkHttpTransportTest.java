@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.NoDelaySocketFactory;
 import io.stickyws.spi.RecordingTransportListener;
 import java.net.URI;
 import java.time.Duration;

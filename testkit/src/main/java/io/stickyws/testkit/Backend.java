@@ -157,7 +157,7 @@ public final class Backend implements AutoCloseable {
     return "backend " + id + "@" + address() + (isAlive() ? "" : " (down)");
   }
 
-  private static long size(Path file) {
+  static long size(Path file) {
     try {
       return Files.exists(file) ? Files.size(file) : 0;
     } catch (IOException e) {
@@ -165,7 +165,8 @@ public final class Backend implements AutoCloseable {
     }
   }
 
-  private static int announcedPort(Path log, long offset) {
+  /** The port of the first {@code LISTENING <port>} line written to {@code log} after {@code offset}, or 0. */
+  static int announcedPort(Path log, long offset) {
     try {
       byte[] bytes = Files.readAllBytes(log);
       String text = new String(bytes, (int) offset, bytes.length - (int) offset, StandardCharsets.UTF_8);

@@ -82,6 +82,13 @@ public final class Rig implements AutoCloseable {
     return manage(builder.start());
   }
 
+  /** Starts the Envoy-style sticky router (an emulation) in front of {@code backends}, configured by {@code config}. */
+  public EnvoyRouter envoyRouter(Backends backends, Consumer<EnvoyRouter.Builder> config) {
+    EnvoyRouter.Builder builder = EnvoyRouter.builder(subdir("envoy-router"), backends);
+    config.accept(builder);
+    return manage(builder.start());
+  }
+
   /** Closes {@code resource} with the rig. */
   public <T extends AutoCloseable> T manage(T resource) {
     resources.push(resource);

@@ -2,6 +2,7 @@ package io.stickyws.internal.affinity;
 
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.affinity.AffinityToken;
+import io.stickyws.affinity.KnownBalancers;
 import io.stickyws.affinity.SameBackend;
 import io.stickyws.cookie.Cookie;
 import io.stickyws.spi.HandshakeResponse;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,12 +25,15 @@ import org.slf4j.LoggerFactory;
  * back from every completed handshake, tells whether the connection landed on the same backend,
  * and drops it when its backend looks gone.
  *
- * <p>The token of an open is, in this order: an affinity cookie the handshake response set (the
- * balancer issued or re-issued it); an affinity cookie the handshake sent (the balancer kept the
- * client where it was and set nothing, as HAProxy's {@code insert indirect} does); a captured
- * response header; the fixed request header or query parameter. Among cookies, names the
- * application configured come first, then built-in names whose value names a backend, then the
- * rotating opaque ones (AWS).
+ * <p>The token of an open is, in this order: an affinity cookie recognised by name that the
+ * handshake response set (the balancer issued or re-issued it); one the handshake sent (the
+ * balancer kept the client where it was and set nothing, as HAProxy's {@code insert indirect}
+ * does); a captured response header; the fixed request header or query parameter; and, when
+ * {@link AffinityRules#valueShapes()} is on, a cookie recognised by value shape (set, then sent)
+ * and last a response header recognised by value shape. Among cookies recognised by name, names
+ * the application configured come first, then built-in names whose value names a backend, then
+ * the rotating opaque ones (AWS). A response header recognised by value shape is remembered and
+ * replayed under its own name, like a captured one.
  *
  * <p>Dropping forgets everything that steers towards the old backend: the held cookie (returned so
  * that the engine expires it in the jar), the captured response headers, and the fixed header and
@@ -39,10 +44,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class AffinityTracker {
   private static final Logger log = LoggerFactory.getLogger(AffinityTracker.class);
+  /**
+   * Response headers never replayed as request headers (lower case): cookies, and the headers the
+   * handshake or HTTP/1.1 itself manages, which the JDK client refuses to set.
+   */
+  private static final Set<String> NOT_REPLAYABLE = Set.of("set-cookie", "set-cookie2", "cookie",
+      "host", "connection", "upgrade", "content-length", "transfer-encoding", "expect",
+      "keep-alive", "proxy-connection", "te", "trailer");
 
   private final AffinityRules rules;
   /** Response header name (as configured) to the value last captured. */
   private final Map<String, String> captured = new LinkedHashMap<>();
+  /** Response headers recognised by value shape (Envoy), name as received to the last value. */
+  private final Map<String, String> discovered = new LinkedHashMap<>();
   private AffinityToken held;
   private Cookie heldCookie;
   private AffinityToken lastKnown;
@@ -122,6 +136,7 @@ public final class AffinityTracker {
     Objects.requireNonNull(headers, "headers == null");
     captured.forEach((responseName, value) ->
         setHeader(headers, rules.responseHeaders().get(responseName), value));
+    discovered.forEach((name, value) -> setHeader(headers, name, value));
     if (!fixedSuppressed) {
       rules.requestHeaders().forEach((name, id) -> setHeader(headers, name, id));
     }
@@ -171,27 +186,36 @@ public final class AffinityTracker {
         live.add(c);
       }
     }
-    Candidate candidate = pick(live);
-    if (candidate == null) {
-      List<Cookie> kept = new ArrayList<>();
-      for (Cookie c : sent) {
-        if (!deleted.contains(c.name())) {
-          kept.add(c);
-        }
+    List<Cookie> kept = new ArrayList<>();
+    for (Cookie c : sent) {
+      if (!deleted.contains(c.name())) {
+        kept.add(c);
       }
-      candidate = pick(kept);
+    }
+    Candidate candidate = pickByName(live);
+    if (candidate == null) {
+      candidate = pickByName(kept);
     }
     for (String name : rules.responseHeaders().keySet()) {
       response.header(name).filter(v -> !v.isBlank()).ifPresent(v -> captured.put(name, v));
     }
+    if (rules.valueShapes()) {
+      discoverHeaders(response);
+    }
 
-    AffinityToken now;
-    if (candidate != null) {
-      now = candidate.token;
-      heldCookie = candidate.cookie;
-    } else {
-      heldCookie = null;
-      now = headerToken();
+    AffinityToken now = candidate != null ? candidate.token : headerToken();
+    heldCookie = candidate != null ? candidate.cookie : null;
+    if (now == null && rules.valueShapes()) {
+      Candidate shaped = pickByShape(live);
+      if (shaped == null) {
+        shaped = pickByShape(kept);
+      }
+      if (shaped != null) {
+        now = shaped.token;
+        heldCookie = shaped.cookie;
+      } else {
+        now = discoveredToken();
+      }
     }
 
     SameBackend same = SameBackend.UNKNOWN;
@@ -310,13 +334,17 @@ public final class AffinityTracker {
     held = null;
     heldCookie = null;
     captured.clear();
+    discovered.clear();
     failures = 0;
     return Optional.ofNullable(cookie);
   }
 
   private AffinityToken headerToken() {
     if (!captured.isEmpty()) {
-      return fixedToken(captured, AffinityToken.Source.RESPONSE_HEADER);
+      Map.Entry<String, String> first = captured.entrySet().iterator().next();
+      return AffinityToken.ofValue(first.getKey(), AffinityToken.Source.RESPONSE_HEADER,
+          first.getValue()).orElseGet(() -> fixedToken(captured,
+          AffinityToken.Source.RESPONSE_HEADER));
     }
     if (fixedSuppressed) {
       return null;
@@ -328,6 +356,39 @@ public final class AffinityTracker {
       return fixedToken(rules.queryParameters(), AffinityToken.Source.QUERY_PARAMETER);
     }
     return null;
+  }
+
+  /** The first response header recognised by value shape, or {@code null}. */
+  private AffinityToken discoveredToken() {
+    for (Map.Entry<String, String> e : discovered.entrySet()) {
+      Optional<AffinityToken> token =
+          AffinityToken.ofValue(e.getKey(), AffinityToken.Source.RESPONSE_HEADER, e.getValue());
+      if (token.isPresent()) {
+        return token.get();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Remembers the headers of a 101 whose value has an Envoy shape, except configured ones and those
+   * the handshake itself manages. Envoy sets its header only when it picks another host, so a
+   * header absent from a later 101 keeps its last value.
+   */
+  private void discoverHeaders(HandshakeResponse response) {
+    response.headers().forEach((name, values) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (values.isEmpty() || NOT_REPLAYABLE.contains(lower) || lower.startsWith("sec-websocket-")
+          || rules.responseHeaders().keySet().stream().anyMatch(name::equalsIgnoreCase)) {
+        return;
+      }
+      String value = values.get(0);
+      if (KnownBalancers.balancerOfValue(value).isPresent()) {
+        discovered.keySet().removeIf(name::equalsIgnoreCase);
+        discovered.put(name, value);
+        log.trace("affinity header {} recognised by value shape", name);
+      }
+    });
   }
 
   /** A token from the first entry of a non-empty name-to-value map; the whole value is the id. */
@@ -348,8 +409,26 @@ public final class AffinityTracker {
     }
   }
 
-  /** Configured names first, in their order; then built-in definite ones; then rotating ones. */
+  /** By name, then (when value shapes are on) by value shape. */
   private Candidate pick(List<Cookie> cookies) {
+    Candidate byName = pickByName(cookies);
+    return byName != null || !rules.valueShapes() ? byName : pickByShape(cookies);
+  }
+
+  /** The first non-empty cookie whose value has an Envoy shape, whatever its name. */
+  private static Candidate pickByShape(List<Cookie> cookies) {
+    for (Cookie c : cookies) {
+      Optional<AffinityToken> token =
+          AffinityToken.ofValue(c.name(), AffinityToken.Source.COOKIE, c.value());
+      if (token.isPresent()) {
+        return new Candidate(c, token.get());
+      }
+    }
+    return null;
+  }
+
+  /** Configured names first, in their order; then built-in definite ones; then rotating ones. */
+  private Candidate pickByName(List<Cookie> cookies) {
     for (String name : rules.cookies()) {
       for (Cookie c : cookies) {
         if (c.name().equals(name) && !c.value().isEmpty()) {
@@ -377,9 +456,14 @@ public final class AffinityTracker {
     return rotating;
   }
 
-  /** A configured name: read as built in when the value allows, else the whole value. */
+  /**
+   * A configured name: read as built in when the value allows, else as Envoy's when it has the
+   * shape, else the whole value.
+   */
   private static AffinityToken configuredToken(Cookie c) {
-    return AffinityToken.ofCookie(c.name(), c.value()).orElseGet(() -> AffinityToken.builder()
+    return AffinityToken.ofCookie(c.name(), c.value())
+        .or(() -> AffinityToken.ofValue(c.name(), AffinityToken.Source.COOKIE, c.value()))
+        .orElseGet(() -> AffinityToken.builder()
         .name(c.name())
         .source(AffinityToken.Source.COOKIE)
         .value(c.value())
@@ -402,8 +486,7 @@ public final class AffinityTracker {
   }
 
   private static boolean rotating(AffinityToken token) {
-    return token.source() == AffinityToken.Source.COOKIE
-        && BuiltInCookies.isRotating(token.name());
+    return token.source() == AffinityToken.Source.COOKIE && KnownBalancers.rotates(token.name());
   }
 
   private static void setHeader(Map<String, List<String>> headers, String name, String value) {

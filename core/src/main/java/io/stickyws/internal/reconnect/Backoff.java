@@ -18,11 +18,14 @@ import org.slf4j.LoggerFactory;
  * how long to wait. The engine creates one when a connection is lost (or the first attempt fails)
  * and drops it once a connection stayed open for {@link ReconnectPolicy#resetAfter()}.
  *
- * <p>Built on resilience4j-retry: one {@code RetryConfig} encoding the policy (its retry predicate
- * holds the status and close-code decisions, its {@code maxAttempts} the attempt limit, its
- * interval function our capped-then-jittered delays, {@code Retry-After} and the elapsed-time
- * limit) and one {@code Retry.AsyncContext} per instance, whose {@code onError} returns the delay
- * in milliseconds or -1 to give up. Nothing is registered on resilience4j's event publisher.
+ * <p>Built on resilience4j-retry, used through its own API with no side channel: one
+ * {@code RetryConfig} whose result predicate is the status and close-code table, whose
+ * {@code maxAttempts} is the attempt limit and whose {@code IntervalBiFunction} sees each failure
+ * and returns the capped-then-jittered delay, raised to the server's {@code Retry-After}, or -1 when
+ * the elapsed-time limit would be exceeded; one {@code Retry.AsyncContext} per instance, whose
+ * {@code onResult} returns that delay or -1 to give up. The interval function is a pure function of
+ * the attempt number and the failure (which carries its random draw and the time it happened): it
+ * writes nothing. Nothing is registered on resilience4j's event publisher.
  *
  * <p>Delays have millisecond resolution. Decisions are logged at TRACE only: the engine logs the
  * transitions and delays it acts on at DEBUG, with {@link Decision#reason()}.
@@ -37,17 +40,13 @@ public final class Backoff {
   private final Clock clock;
   private final RandomGenerator random;
   private final Instant start;
-  private final Retry.AsyncContext<Object> context;
+  private final Retry.AsyncContext<Failed> context;
   private final double initialMillis;
   private final double capMillis;
 
   private int attempts;
   private double previousMillis; // DECORRELATED: the previous jittered delay
   private Decision gaveUp;
-
-  // Written by the interval function while onError runs, read right after it returns.
-  private String intervalGiveUp;
-  private String intervalNote;
 
   /**
    * Starts an outage at {@code clock.instant()}.
@@ -65,14 +64,46 @@ public final class Backoff {
     this.capMillis = millis(policy.maxDelay());
     this.previousMillis = initialMillis;
     RetryConfig config =
-        RetryConfig.<Object>custom()
+        RetryConfig.<Failed>custom()
             .maxAttempts(policy.maxAttempts().orElse(Integer.MAX_VALUE))
-            .retryOnException(thrown -> retries(policy, thrown))
+            .retryOnResult(failed -> failed.refusal == null)
             .intervalBiFunction(this::interval)
-            .failAfterMaxAttempts(false)
             .writableStackTraceEnabled(false)
             .build();
     this.context = Retry.of(RETRY_NAME, config).asyncContext();
+  }
+
+  /**
+   * One failed attempt as resilience4j sees it: the failure, the policy's refusal to retry it
+   * (computed once), and what the delay depends on besides the attempt number.
+   */
+  private static final class Failed {
+    final Failure failure;
+    final String refusal;
+    final double draw;
+    final Instant at;
+
+    Failed(Failure failure, String refusal, double draw, Instant at) {
+      this.failure = failure;
+      this.refusal = refusal;
+      this.draw = draw;
+      this.at = at;
+    }
+  }
+
+  /** The delay after one failed attempt, and what it is made of. */
+  private static final class Plan {
+    final double jittered;
+    final Optional<Duration> retryAfter;
+    final long millis;
+    final String overBudget;
+
+    Plan(double jittered, Optional<Duration> retryAfter, long millis, String overBudget) {
+      this.jittered = jittered;
+      this.retryAfter = retryAfter;
+      this.millis = millis;
+      this.overBudget = overBudget;
+    }
   }
 
   /**
@@ -88,30 +119,30 @@ public final class Backoff {
     if (gaveUp != null) {
       return gaveUp;
     }
-    intervalGiveUp = null;
-    intervalNote = null;
-    long delayMillis = context.onError(new FailureException(failure));
-    Decision decision;
+    String refusal = giveUpReason(policy, failure);
+    int maxAttempts = policy.maxAttempts().orElse(Integer.MAX_VALUE);
+    // one uniform draw per delay resilience4j will ask for: none when it will not ask
+    double draw = policy.jitter() == ReconnectPolicy.Jitter.NONE || refusal != null
+        || attempts >= maxAttempts ? 0 : random.nextDouble();
+    Failed failed = new Failed(failure, refusal, draw, clock.instant());
+    long delayMillis = context.onResult(failed);
     if (delayMillis < 0) {
-      String reason = giveUpReason(policy, failure);
-      if (reason == null) {
-        reason =
-            intervalGiveUp != null
-                ? intervalGiveUp
-                : "maxAttempts (" + policy.maxAttempts().orElse(Integer.MAX_VALUE) + ") reached";
-      }
-      decision = Decision.giveUp(reason);
-      gaveUp = decision;
+      String reason = refusal != null ? refusal
+          : attempts >= maxAttempts ? "maxAttempts (" + maxAttempts + ") reached"
+          : plan(attempts, failed).overBudget;
+      gaveUp = Decision.giveUp(reason);
       log.trace("reconnect: giving up after {} failed attempt(s): {}", attempts, reason);
-    } else {
-      String reason = failure.describe() + ", attempt " + attempts;
-      if (intervalNote != null) {
-        reason = reason + ", " + intervalNote;
-      }
-      decision = Decision.retryIn(Duration.ofMillis(delayMillis), reason);
-      log.trace("reconnect: {}: retry in {} ms", reason, delayMillis);
+      return gaveUp;
     }
-    return decision;
+    Plan plan = plan(attempts, failed);
+    if (policy.jitter() == ReconnectPolicy.Jitter.DECORRELATED) {
+      // the delay actually drawn, in whole milliseconds, never below the initial delay
+      previousMillis = Math.max(initialMillis, Math.floor(plan.jittered));
+    }
+    String reason = failure.describe() + ", attempt " + attempts
+        + plan.retryAfter.map(d -> ", Retry-After " + d).orElse("");
+    log.trace("reconnect: {}: retry in {} ms", reason, delayMillis);
+    return Decision.retryIn(Duration.ofMillis(delayMillis), reason);
   }
 
   /** @return failed attempts counted so far in this outage */
@@ -121,7 +152,11 @@ public final class Backoff {
 
   /** @return time since the outage started, by the clock; never negative */
   public Duration elapsed() {
-    Duration elapsed = Duration.between(start, clock.instant());
+    return elapsedAt(clock.instant());
+  }
+
+  private Duration elapsedAt(Instant now) {
+    Duration elapsed = Duration.between(start, now);
     return elapsed.isNegative() ? Duration.ZERO : elapsed;
   }
 
@@ -144,53 +179,52 @@ public final class Backoff {
     }
   }
 
-  private static boolean retries(ReconnectPolicy policy, Throwable thrown) {
-    return thrown instanceof FailureException
-        && giveUpReason(policy, ((FailureException) thrown).failure()) == null;
+  /** resilience4j's interval function (attempt is 1 for the first failure): writes nothing. */
+  private Long interval(Integer attempt, Either<Throwable, Failed> outcome) {
+    if (outcome.isLeft()) { // nothing here throws: only results are handed to resilience4j
+      throw new IllegalStateException("unexpected exception", outcome.getLeft());
+    }
+    Plan plan = plan(attempt, outcome.get());
+    return plan.overBudget != null ? -1L : plan.millis;
   }
 
-  /** resilience4j's interval function: attempt is 1 for the first failure. */
-  private Long interval(Integer attempt, Either<Throwable, Object> outcome) {
-    Failure failure = ((FailureException) outcome.getLeft()).failure();
-    long delay = (long) jittered(attempt);
-    Optional<Duration> retryAfter = retryAfter(failure);
+  /** The delay after failed attempt {@code attempt}: a pure function of its arguments. */
+  private Plan plan(int attempt, Failed failed) {
+    double jittered = jittered(attempt, failed.draw);
+    long delay = (long) jittered;
+    Optional<Duration> retryAfter = retryAfter(failed.failure, failed.at);
     if (retryAfter.isPresent()) {
-      long serverMillis = saturatedMillis(retryAfter.get());
-      intervalNote = "Retry-After " + retryAfter.get();
-      delay = Math.max(delay, serverMillis);
+      delay = Math.max(delay, saturatedMillis(retryAfter.get()));
     }
     Optional<Duration> limit = policy.maxElapsedTime();
     if (limit.isPresent()) {
-      Duration elapsed = elapsed();
+      Duration elapsed = elapsedAt(failed.at);
       Duration delayDuration = Duration.ofMillis(delay);
       if (elapsed.plus(delayDuration).compareTo(limit.get()) > 0) {
-        intervalGiveUp =
-            "maxElapsedTime ("
-                + limit.get()
-                + ") would be exceeded: elapsed "
-                + elapsed
-                + " + delay "
-                + delayDuration;
-        return -1L;
+        return new Plan(jittered, retryAfter, delay, "maxElapsedTime (" + limit.get()
+            + ") would be exceeded: elapsed " + elapsed + " + delay " + delayDuration);
       }
     }
-    return delay;
+    return new Plan(jittered, retryAfter, delay, null);
   }
 
   /** The server's Retry-After on a 429/503 handshake, capped at maxRetryAfter. */
-  private Optional<Duration> retryAfter(Failure failure) {
+  private Optional<Duration> retryAfter(Failure failure, Instant now) {
     if (failure.kind() != Failure.Kind.HANDSHAKE
         || (failure.status() != 429 && failure.status() != 503)) {
       return Optional.empty();
     }
     return failure
         .retryAfterHeader()
-        .flatMap(header -> RetryAfter.parse(header, clock.instant()))
+        .flatMap(header -> RetryAfter.parse(header, now))
         .map(d -> d.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : d);
   }
 
-  /** The capped, then jittered, delay in milliseconds for failed attempt n (n >= 1). */
-  double jittered(int attempt) {
+  /**
+   * The capped, then jittered, delay in milliseconds for failed attempt n (n >= 1), {@code draw}
+   * being a uniform random number in [0, 1).
+   */
+  double jittered(int attempt, double draw) {
     // Math.pow overflows to +Infinity, never wraps; min() then yields the cap.
     double exponential = initialMillis * Math.pow(policy.multiplier(), attempt - 1.0);
     double capped = Math.min(capMillis, exponential);
@@ -198,20 +232,17 @@ public final class Backoff {
       case NONE:
         return capped;
       case FULL:
-        return random.nextDouble() * capped;
+        return draw * capped;
       case EQUAL:
-        return capped / 2 + random.nextDouble() * (capped / 2);
+        return capped / 2 + draw * (capped / 2);
       case TWO_THIRDS:
-        return capped / 3 + random.nextDouble() * (capped * 2 / 3);
+        return capped / 3 + draw * (capped * 2 / 3);
       case PROPORTIONAL:
         double f = policy.jitterFactor();
-        return capped * (1 + (2 * random.nextDouble() - 1) * f);
+        return capped * (1 + (2 * draw - 1) * f);
       case DECORRELATED:
         double high = Math.min(capMillis, previousMillis * 3);
-        double next = initialMillis + random.nextDouble() * (high - initialMillis);
-        // the delay actually used, in whole milliseconds, never below the initial delay
-        previousMillis = Math.max(initialMillis, Math.floor(next));
-        return next;
+        return initialMillis + draw * (high - initialMillis);
       default:
         throw new AssertionError(policy.jitter());
     }

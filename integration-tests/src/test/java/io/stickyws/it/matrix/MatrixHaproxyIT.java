@@ -7,7 +7,6 @@ import io.stickyws.StickySession;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.cookie.Cookie;
-import io.stickyws.cookie.FileCookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.it.matrix.MatrixReport.Row;
 import io.stickyws.it.rig.RigExtension;
@@ -15,18 +14,12 @@ import io.stickyws.testkit.Backend;
 import io.stickyws.testkit.Backends;
 import io.stickyws.testkit.Haproxy;
 import io.stickyws.testkit.HaproxyAdmin;
-import io.stickyws.testkit.RawWebSocket;
 import io.stickyws.testkit.Rig;
 import io.stickyws.testkit.Wait;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -157,58 +150,8 @@ class MatrixHaproxyIT {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
   void clientRestarted(String adapter) throws Exception {
-    MatrixReport.run(Row.CLIENT_RESTART, adapter, m -> {
-      Path jarFile = RIG.rig().dir().resolve("cookies-" + adapter + ".txt");
-      String pinned;
-      try (FileCookieJar jar = FileCookieJar.open(jarFile);
-           StickySession session = Scenarios.session(Adapter.of(adapter), null).cookieJar(jar).build()) {
-        MatrixListener events = new MatrixListener();
-        StickyWebSocket ws = session.connect(haproxy.wsUri("/ws"), events);
-        pinned = events.awaitServer(1, Scenarios.OPEN_TIMEOUT);
-        ws.close();
-        events.await("closed", 1, Scenarios.OPEN_TIMEOUT);
-      }
-      assertThat(Files.readString(jarFile)).contains("SERVERID");
-      // load the pinned server, so that leastconn would send a cookie-less newcomer elsewhere
-      List<RawWebSocket> load = new ArrayList<>();
-      try {
-        for (int i = 0; i < 2; i++) {
-          load.add(RawWebSocket.open(haproxy.wsUri("/ws"), Map.of("Cookie", "SERVERID=" + pinned)));
-        }
-        String control = RawWebSocket.probe(haproxy.wsUri("/ws"), Map.of(), null).server();
-        m.put("cookie-less control", control);
-        assertThat(control).as("a client without the cookie lands elsewhere").isNotEqualTo(pinned);
-
-        Path log = RIG.rig().dir().resolve("client-" + adapter + ".log");
-        long start = System.nanoTime();
-        Process child = new ProcessBuilder(javaCommand(adapter, jarFile))
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean exited = child.waitFor(60, TimeUnit.SECONDS);
-        if (!exited) {
-          child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        m.put("new JVM ran", (System.nanoTime() - start) / 1_000_000 + " ms");
-        assertThat(exited).as("the client JVM exits; output:\n%s", output).isTrue();
-        String landed = output.lines().filter(l -> l.startsWith(ClientMain.LANDED)).findFirst()
-            .map(l -> l.substring(ClientMain.LANDED.length()).trim()).orElse("(none)");
-        m.put("new JVM landed", pinned + "→" + landed);
-        assertThat(child.exitValue()).as("client JVM exit code; output:\n%s", output).isZero();
-        assertThat(landed.split(" ")[0]).as("first connect of the new JVM; output:\n%s", output).isEqualTo(pinned);
-      } finally {
-        load.forEach(RawWebSocket::close);
-      }
-    });
-  }
-
-  private static List<String> javaCommand(String adapter, Path jarFile) {
-    String classpath = System.getProperty("surefire.test.class.path");
-    if (classpath == null || classpath.isBlank()) {
-      classpath = System.getProperty("java.class.path");
-    }
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", classpath, ClientMain.class.getName(),
-        adapter, haproxy.wsUri("/ws").toString(), jarFile.toString());
+    MatrixReport.run(Row.CLIENT_RESTART, adapter, m -> ClientRestart.run(m, adapter, haproxy.wsUri("/ws"),
+        RIG.rig().dir(), "SERVERID", pinned -> "SERVERID=" + pinned));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package io.stickyws.it.matrix;
 
 import io.stickyws.HandshakeException;
+import io.stickyws.Message;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
@@ -105,8 +106,9 @@ class MatrixListener implements StickyWebSocketListener {
   }
 
   @Override
-  public void onDropped(StickyWebSocket ws, Object message) {
-    add("dropped", String.valueOf(message), message);
+  public void onDropped(StickyWebSocket ws, Message message) {
+    Object payload = message.isText() ? message.text() : message.binary();
+    add("dropped", String.valueOf(payload), payload);
   }
 
   @Override

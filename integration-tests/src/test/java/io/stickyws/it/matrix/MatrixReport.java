@@ -26,13 +26,20 @@ final class MatrixReport {
     STICKS_HAPROXY("1. Sticks: 50 reconnects, raw client spreads", "HAProxy (SERVERID)"),
     STICKS_NGINX("1. Sticks: 50 reconnects, raw client spreads", "nginx (srv cookie)"),
     STICKS_CADDY("1. Sticks: 50 reconnects, raw client spreads", "Caddy (lb cookie)"),
+    STICKS_ENVOY("1. Sticks: 50 reconnects, raw client spreads", EnvoyRows.ROUTER),
+    STICKS_ENVOY_HEADER("1. Sticks: 50 reconnects, raw client spreads", EnvoyRows.HEADER),
     KILLED_HAPROXY("2. Pinned backend killed (kill -9)", "HAProxy"),
     KILLED_CADDY("2. Pinned backend killed (kill -9)", "Caddy + health checks"),
+    KILLED_ENVOY("2. Pinned backend killed (kill -9)", EnvoyRows.ROUTER),
+    KILLED_ENVOY_STRICT("2. Pinned backend killed (kill -9)", EnvoyRows.STRICT),
+    KILLED_ENVOY_HEADER("2. Pinned backend killed (kill -9)", EnvoyRows.HEADER),
     DRAIN_HAPROXY("3. Drain + 1012", "HAProxy"),
+    DRAIN_ENVOY("3. Drain + 1012", EnvoyRows.ROUTER),
     NO_FAILOVER_NGINX("4. Balancer will not fail over (502)", "nginx (srv cookie)"),
     NO_FAILOVER_CADDY("4. Balancer will not fail over (502)", "Caddy, no health checks"),
     BALANCER_RESTART("5. Balancer restarted", "HAProxy"),
     CLIENT_RESTART("6. Client restarted (new JVM, FileCookieJar)", "HAProxy"),
+    CLIENT_RESTART_ENVOY("6. Client restarted (new JVM, FileCookieJar)", EnvoyRows.ROUTER),
     TLS("7. TLS wss://, Secure cookie", "HAProxy TLS"),
     IDLE_HEARTBEAT("8. Idle tunnel 10 s, heartbeat 1 s", "HAProxy (timeout tunnel 3s)"),
     IDLE_NO_HEARTBEAT("8. Idle tunnel, no heartbeat", "HAProxy (timeout tunnel 3s)"),
@@ -119,6 +126,7 @@ final class MatrixReport {
     StringBuilder md = new StringBuilder();
     md.append("# stickyws interop matrix\n\n")
         .append("Real HAProxy / nginx / Caddy in front of backend JVMs on 127.0.0.1, one column per adapter. ")
+        .append(EnvoyRows.NOTE)
         .append("Run started ").append(STARTED).append(", last cell ").append(Instant.now()).append(".\n\n")
         .append("| Scenario | Balancer |");
     ADAPTERS.forEach(a -> md.append(' ').append(a).append(" |"));

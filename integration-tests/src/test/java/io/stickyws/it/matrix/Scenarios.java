@@ -127,6 +127,15 @@ final class Scenarios {
    */
   static void noFailover(Figure figure, Adapter adapter, URI uri, AffinityRules rules, Backends backends)
       throws Exception {
+    noFailover(figure, adapter, uri, rules, backends, 502);
+  }
+
+  /**
+   * The same as {@link #noFailover(Figure, Adapter, URI, AffinityRules, Backends)} for a balancer that answers
+   * {@code status} while the pinned backend is down (Envoy's strict stateful session: 503).
+   */
+  static void noFailover(Figure figure, Adapter adapter, URI uri, AffinityRules rules, Backends backends, int status)
+      throws Exception {
     MatrixListener events = new MatrixListener();
     try (StickySession session = session(adapter, null).affinity(rules).build()) {
       StickyWebSocket ws = session.connect(uri, events);
@@ -136,12 +145,12 @@ final class Scenarios {
       MatrixListener.Event reopened = events.await("open", 2, OPEN_TIMEOUT);
       String moved = events.awaitServer(2, OPEN_TIMEOUT);
       long bad = events.events("disconnected").stream()
-          .filter(e -> e.atMillis <= reopened.atMillis && Integer.valueOf(502).equals(e.detail)).count();
+          .filter(e -> e.atMillis <= reopened.atMillis && Integer.valueOf(status).equals(e.detail)).count();
       figure.put("moved", pinned + "→" + moved)
-          .put("502s", bad)
+          .put(status + "s", bad)
           .put("reconnected after", (reopened.atMillis - killedAt) + " ms");
       assertThat(moved).as("a live backend; events:%s", events.log()).isNotEqualTo(pinned);
-      assertThat(bad).as("502 answers before the move (dropAfterFailures %s); events:%s",
+      assertThat(bad).as(status + " answers before the move (dropAfterFailures %s); events:%s",
           rules.dropAfterFailures(), events.log()).isGreaterThanOrEqualTo(rules.dropAfterFailures());
       List<String> after = reconnectsStayOn(events, backends, moved, 2);
       figure.put("affinity changes", events.count("affinityChanged")).put("then stayed", after);

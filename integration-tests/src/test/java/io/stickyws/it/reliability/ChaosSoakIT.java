@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stickyws.ReconnectPolicy;
 import io.stickyws.StickySession;
+import io.stickyws.Message;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
 import io.stickyws.OverflowPolicy;
@@ -359,15 +360,15 @@ class ChaosSoakIT {
     }
 
     @Override
-    public synchronized void onDropped(StickyWebSocket webSocket, Object message) {
-      String text = (String) message;
+    public synchronized void onDropped(StickyWebSocket webSocket, Message message) {
+      String text = message.text();
       dropped.add(Integer.parseInt(text.substring(prefix.length())));
     }
 
     @Override
-    public synchronized void onUnconfirmed(StickyWebSocket webSocket, List<Object> messages) {
-      for (Object message : messages) {
-        unconfirmed.add(Integer.parseInt(((String) message).substring(prefix.length())));
+    public synchronized void onUnconfirmed(StickyWebSocket webSocket, List<Message> messages) {
+      for (Message message : messages) {
+        unconfirmed.add(Integer.parseInt(message.text().substring(prefix.length())));
       }
     }
   }

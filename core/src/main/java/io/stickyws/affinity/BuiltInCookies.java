@@ -1,4 +1,4 @@
-package io.stickyws.internal.affinity;
+package io.stickyws.affinity;
 
 import java.util.List;
 import java.util.Optional;
@@ -6,11 +6,12 @@ import java.util.regex.Pattern;
 
 /**
  * The table of affinity cookies that load balancers set on their own: which cookie names belong to
- * which balancer, and how to read the backend out of the value.
+ * which balancer, and how to read the backend out of the value. A value wrapped in double quotes
+ * (RFC 6265 allows them; Envoy writes them) is read without them.
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class BuiltInCookies {
+final class BuiltInCookies {
   private static final Pattern TRAEFIK = Pattern.compile("_[0-9a-f]{5}");
 
   /** How the part of a value naming the backend is found. */
@@ -56,12 +57,20 @@ public final class BuiltInCookies {
       new Entry("srv_id", false, "nginx", Reading.WHOLE),
       new Entry("GCLB", false, "Google Cloud Load Balancing", Reading.WHOLE),
       new Entry("GCILB", false, "Google Cloud Load Balancing", Reading.WHOLE),
+      new Entry("GSSA", false, "Google Cloud Load Balancing", Reading.WHOLE),
+      new Entry("X-Contour-Session-Affinity", false, "Contour", Reading.WHOLE),
+      new Entry("_TRAEFIK_BACKEND", false, "Traefik", Reading.WHOLE),
+      new Entry("DO-LB", false, "DigitalOcean", Reading.WHOLE),
+      new Entry("_passenger_route", false, "Phusion Passenger", Reading.WHOLE),
       new Entry("__cflb", false, "Cloudflare", Reading.WHOLE),
       new Entry("heroku-session-affinity", false, "Heroku", Reading.WHOLE),
       new Entry("__VCAP_ID__", false, "Cloud Foundry", Reading.WHOLE),
       new Entry("ROUTEID", false, "Apache httpd", Reading.AFTER_DOT),
       new Entry("JSESSIONID", false, "Tomcat", Reading.SESSION_ID),
-      new Entry("AWSALBAPP-", true, "AWS ALB", Reading.ROTATING),
+      new Entry("AWSALBAPP-0", false, "AWS ALB", Reading.ROTATING),
+      new Entry("AWSALBAPP-1", false, "AWS ALB", Reading.ROTATING),
+      new Entry("AWSALBAPP-2", false, "AWS ALB", Reading.ROTATING),
+      new Entry("AWSALBAPP-3", false, "AWS ALB", Reading.ROTATING),
       new Entry("AWSALBTG", true, "AWS ALB", Reading.ROTATING),
       new Entry("AWSELB", true, "AWS ELB", Reading.ROTATING),
       new Entry("ApplicationGatewayAffinity", true, "Azure Application Gateway", Reading.WHOLE),
@@ -84,7 +93,7 @@ public final class BuiltInCookies {
    * @param cookieName the cookie name
    * @return the rule, or empty when no balancer is known to set this name
    */
-  public static Optional<BuiltInCookies> lookup(String cookieName) {
+  static Optional<BuiltInCookies> lookup(String cookieName) {
     if (cookieName == null) {
       return Optional.empty();
     }
@@ -106,11 +115,11 @@ public final class BuiltInCookies {
    * @return the balancer name, or empty when this value is not an affinity token (a plain
    *     {@code JSESSIONID})
    */
-  public Optional<String> balancer(String value) {
+  Optional<String> balancer(String value) {
     if (backendId(value).isEmpty()) {
       return Optional.empty();
     }
-    if (entry.reading == Reading.SESSION_ID && value.indexOf('~') > 0) {
+    if (entry.reading == Reading.SESSION_ID && unquoted(value).indexOf('~') > 0) {
       return Optional.of("HAProxy");
     }
     return Optional.of(entry.balancer);
@@ -122,7 +131,7 @@ public final class BuiltInCookies {
    *
    * @return the balancer name, or empty for a name whose value decides ({@code JSESSIONID})
    */
-  public Optional<String> balancer() {
+  Optional<String> balancer() {
     return entry.reading == Reading.SESSION_ID ? Optional.empty() : Optional.of(entry.balancer);
   }
 
@@ -132,7 +141,8 @@ public final class BuiltInCookies {
    * @param value the cookie value
    * @return the backend id, or empty when the value names no backend
    */
-  public Optional<String> backendId(String value) {
+  Optional<String> backendId(String raw) {
+    String value = unquoted(raw);
     if (value == null || value.isEmpty()) {
       return Optional.empty();
     }
@@ -172,7 +182,7 @@ public final class BuiltInCookies {
    *
    * @return {@code true} for rotating values (AWS)
    */
-  public boolean rotating() {
+  boolean rotating() {
     return entry.reading == Reading.ROTATING;
   }
 
@@ -182,7 +192,16 @@ public final class BuiltInCookies {
    * @param cookieName the cookie name
    * @return {@code true} for rotating values
    */
-  public static boolean isRotating(String cookieName) {
+  static boolean isRotating(String cookieName) {
     return lookup(cookieName).map(BuiltInCookies::rotating).orElse(false);
+  }
+
+  /** The value without one pair of surrounding double quotes; {@code null} stays {@code null}. */
+  static String unquoted(String value) {
+    if (value != null && value.length() >= 2 && value.charAt(0) == '"'
+        && value.charAt(value.length() - 1) == '"') {
+      return value.substring(1, value.length() - 1);
+    }
+    return value;
   }
 }

@@ -1,4 +1,4 @@
-package io.stickyws.javawebsocket;
+package io.stickyws.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

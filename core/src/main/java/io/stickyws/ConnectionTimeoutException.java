@@ -7,9 +7,11 @@ import java.time.Duration;
  * The connection was aborted because something did not arrive in time: the handshake's answer, or
  * the pong to a heartbeat ping.
  *
+ * <p>Named so that it does not clash with {@code java.util.concurrent.TimeoutException}.
+ *
  * <p>Instances are immutable and thread-safe.
  */
-public final class TimeoutException extends IOException {
+public final class ConnectionTimeoutException extends IOException {
   private static final long serialVersionUID = 1L;
 
   /** What timed out. */
@@ -32,7 +34,7 @@ public final class TimeoutException extends IOException {
    * @param kind what timed out
    * @param timeout the limit that passed
    */
-  public TimeoutException(Kind kind, Duration timeout) {
+  public ConnectionTimeoutException(Kind kind, Duration timeout) {
     super((kind == Kind.HANDSHAKE ? "handshake" : "pong") + " timed out after " + timeout);
     this.kind = kind;
     this.timeout = timeout;

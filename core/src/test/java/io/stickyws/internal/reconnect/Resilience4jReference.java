@@ -5,8 +5,8 @@ import io.stickyws.ReconnectPolicy;
 import java.time.Duration;
 
 /**
- * resilience4j's own {@code IntervalFunction.ofExponentialRandomBackoff}, kept only so benchmarks
- * and statistical tests can compare it with {@link Backoff}: <b>the behaviour we avoid</b>.
+ * resilience4j's own {@code IntervalFunction.ofExponentialRandomBackoff}, kept (in the tests only)
+ * so statistical tests can compare it with {@link Backoff}: <b>the behaviour we avoid</b>.
  *
  * <p>That function randomizes the exponential value first and caps it afterwards. Once the
  * un-randomized value exceeds the cap by more than the randomization spread, every draw is exactly

@@ -1,4 +1,4 @@
-package io.stickyws.javawebsocket;
+package io.stickyws.spi;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +11,16 @@ import java.util.Map;
 
 /**
  * The status line and header block of a handshake response, read from the raw bytes the server
- * sent. Java-WebSocket folds repeated headers into one value joined by {@code "; "}, which makes two
- * {@code Set-Cookie} headers ambiguous; this keeps every header line as its own value, in order.
+ * sent, for adapters whose library can show them but folds repeated headers into one value (as
+ * Java-WebSocket does, joining them with {@code "; "}, which makes two {@code Set-Cookie} headers
+ * ambiguous): this keeps every header line as its own value, in order, as
+ * {@link HandshakeResponse} expects.
  *
  * <p>Instances are immutable and thread-safe.
  */
-final class ResponseHead {
+public final class ResponseHead {
   /** The largest header block we wait for, as OkHttp does; a longer one fails the handshake. */
-  static final int MAX_HEAD_BYTES = 256 * 1024;
+  public static final int MAX_HEAD_BYTES = 256 * 1024;
 
   private final int status;
   private final Map<String, List<String>> headers;
@@ -35,7 +37,7 @@ final class ResponseHead {
    * @return the head, or {@code null} while its terminating empty line has not arrived
    * @throws IllegalStateException if more than {@link #MAX_HEAD_BYTES} arrived without an end
    */
-  static ResponseHead parse(ByteBuffer buf) {
+  public static ResponseHead parse(ByteBuffer buf) {
     int start = buf.position();
     int limit = buf.limit();
     int end = -1;
@@ -121,13 +123,21 @@ final class ResponseHead {
     return s.substring(from, to);
   }
 
-  /** @return the status code, or 0 when the status line was not HTTP */
-  int status() {
+  /**
+   * The status code.
+   *
+   * @return the status code, or 0 when the status line was not HTTP
+   */
+  public int status() {
     return status;
   }
 
-  /** @return header names (as first spelled) to every value, in the order received */
-  Map<String, List<String>> headers() {
+  /**
+   * Every header line.
+   *
+   * @return header names (as first spelled) to every value, in the order received
+   */
+  public Map<String, List<String>> headers() {
     return headers;
   }
 

@@ -1,4 +1,4 @@
-package io.stickyws.okhttp;
+package io.stickyws.spi;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,19 +9,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wraps the application's socket factory and enables {@code TCP_NODELAY} on every socket it makes.
- * OkHttp layers TLS over the plain socket this returns, so {@code wss://} is covered as well.
- * Without it, Nagle's algorithm and delayed ACKs add tens of milliseconds to a TLS handshake.
+ * Wraps the application's socket factory and enables {@code TCP_NODELAY} on every socket it makes,
+ * for adapters whose library takes a {@link SocketFactory} (OkHttp). A library that layers TLS over
+ * the plain socket this returns covers {@code wss://} as well. Without it, Nagle's algorithm and
+ * delayed ACKs add tens of milliseconds to a TLS handshake.
  *
  * <p>Instances are thread-safe when the wrapped factory is.
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
   private static final Logger log = LoggerFactory.getLogger(NoDelaySocketFactory.class);
 
   private final SocketFactory delegate;
 
-  NoDelaySocketFactory(SocketFactory delegate) {
+  /**
+   * Wraps a factory.
+   *
+   * @param delegate the factory that makes the sockets
+   */
+  public NoDelaySocketFactory(SocketFactory delegate) {
+    if (delegate == null) {
+      throw new NullPointerException("delegate == null");
+    }
     this.delegate = delegate;
+  }
+
+  /**
+   * The wrapped factory.
+   *
+   * @return the factory that makes the sockets
+   */
+  public SocketFactory delegate() {
+    return delegate;
   }
 
   @Override

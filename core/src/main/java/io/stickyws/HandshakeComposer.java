@@ -1,0 +1,197 @@
+package io.stickyws;
+
+import io.stickyws.affinity.AffinityToken;
+import io.stickyws.cookie.Cookie;
+import io.stickyws.cookie.CookieJar;
+import io.stickyws.cookie.FileCookieJar;
+import io.stickyws.cookie.MemoryCookieJar;
+import io.stickyws.internal.affinity.AffinityTracker;
+import io.stickyws.internal.reconnect.Ending;
+import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.HandshakeResponse;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composes each handshake of a connection and takes in what it answered: the affinity URI and
+ * headers, the jar's cookies plus the held affinity cookie going out; {@code Set-Cookie} into the
+ * jar coming back, and the jar's copy of a dropped affinity cookie deleted.
+ *
+ * <p>It owns the connection's {@link AffinityTracker}, used under the connection's lock; the jar is
+ * application code and is called outside it ({@link #load}, {@link #store}, {@link #delete}).
+ *
+ * <p>Thread-safe: the tracker is guarded by the connection's lock.
+ */
+final class HandshakeComposer {
+  private static final Logger log = LoggerFactory.getLogger(StickyWebSocket.class);
+
+  private final URI uri;
+  private final Map<String, List<String>> headers;
+  private final CookieJar jar;
+  private final Clock clock;
+  private final String logName;
+  private final AffinityTracker tracker; // guarded by the connection's lock
+
+  HandshakeComposer(URI uri, Map<String, List<String>> headers, CookieJar jar, Clock clock,
+      AffinityTracker tracker, String logName) {
+    this.tracker = tracker;
+    this.uri = uri;
+    this.headers = headers;
+    this.jar = jar;
+    this.clock = clock;
+    this.logName = logName;
+  }
+
+  /** One handshake being composed. */
+  static final class Draft {
+    final URI requestUri;
+    final Map<String, List<String>> headers;
+    List<Cookie> sent = List.of();
+
+    private Draft(URI requestUri, Map<String, List<String>> headers) {
+      this.requestUri = requestUri;
+      this.headers = headers;
+    }
+  }
+
+  /**
+   * Whether the jar may block (it is not one of ours, which only touch memory when called): its
+   * calls then run off the session's scheduler.
+   */
+  boolean jarMayBlock() {
+    return !(jar == CookieJar.NO_COOKIES || jar instanceof MemoryCookieJar
+        || jar instanceof FileCookieJar);
+  }
+
+  /**
+   * Not under lock: makes the jar calls an ending asked for, then {@code then}: on this thread, or
+   * on a jar thread when the jar may block (never on the shared scheduler).
+   */
+  void callJar(List<Runnable> jarWork, Supplier<Executor> jarCalls, Timers timers,
+      Runnable then) {
+    Runnable all = () -> {
+      Timers.run(jarWork);
+      then.run();
+    };
+    if (!jarWork.isEmpty() && jarMayBlock()) {
+      timers.execute(jarCalls.get(), all);
+    } else {
+      all.run();
+    }
+  }
+
+  /** Under lock: the URI and headers, with what the tracker steers by. */
+  Draft draft() {
+    Map<String, List<String>> requestHeaders = new LinkedHashMap<>(headers);
+    tracker.applyToHeaders(requestHeaders);
+    return new Draft(tracker.applyToUri(uri), requestHeaders);
+  }
+
+  /** Not under lock: the jar's cookies for the handshake; none if the jar fails. */
+  List<Cookie> load(URI requestUri) {
+    try {
+      return jar.loadForRequest(requestUri);
+    } catch (RuntimeException e) {
+      log.warn("{}: cookie jar {} failed to load cookies ({}); sending none from it",
+          logName, jar.getClass().getSimpleName(), e.getClass().getName());
+      return List.of();
+    }
+  }
+
+  /** Under lock: adds the held affinity cookie, drops expired ones, sets the Cookie header. */
+  HandshakeRequest finish(Draft draft, List<Cookie> fromJar, Duration heartbeat) {
+    List<Cookie> cookies = new ArrayList<>(tracker.applyToCookies(fromJar));
+    Instant now = clock.instant();
+    cookies.removeIf(cookie -> cookie.expiredAt(now)); // a held token's cookie may have expired
+    if (!cookies.isEmpty()) {
+      addCookieHeader(draft.headers, Cookie.header(cookies));
+    }
+    draft.sent = cookies;
+    return HandshakeRequest.of(draft.requestUri, draft.headers, heartbeat);
+  }
+
+  /** Under lock: what the completed handshake showed about affinity, and the token now held. */
+  AffinityTracker.Opened opened(HandshakeResponse response, List<Cookie> received,
+      List<Cookie> sent) {
+    return tracker.onOpen(response, received, sent);
+  }
+
+  /** Under lock: the token now held. */
+  Optional<AffinityToken> token() {
+    return tracker.token();
+  }
+
+  /**
+   * Under lock: an attempt or a connection ended. Adds to {@code jarWork} what to tell the jar
+   * (the cookies of a refused handshake; the deletion of an affinity cookie the tracker dropped).
+   */
+  void ended(URI requestUri, List<Cookie> sent, boolean wasOpen, Ending ending,
+      HandshakeResponse response, List<Runnable> jarWork) {
+    if (response != null && !wasOpen) {
+      jarWork.add(() -> store(requestUri, response));
+    }
+    boolean drop = wasOpen
+        ? ending.cause() == null && tracker.onConnectionClosed(ending.code())
+        : ending.backendSuspect() && tracker.onAttemptFailed(sent);
+    if (drop) {
+      log.debug("{}: affinity dropped after {}", logName, ending);
+      tracker.takeDroppedCookie().ifPresent(
+          cookie -> jarWork.add(() -> delete(requestUri, cookie)));
+    }
+  }
+
+  /** Not under lock: saves the response's cookies in the jar; returns them parsed. */
+  List<Cookie> store(URI requestUri, HandshakeResponse response) {
+    List<String> setCookies = response.headers("Set-Cookie");
+    if (setCookies.isEmpty()) {
+      return List.of();
+    }
+    List<Cookie> parsed = Cookie.parseAll(requestUri, setCookies, clock.instant());
+    save(requestUri, parsed, "save " + parsed.size() + " cookies");
+    return parsed;
+  }
+
+  /** Not under lock: deletes the jar's copy of a dropped affinity cookie. */
+  void delete(URI requestUri, Cookie dropped) {
+    String name = dropped.name();
+    List<Cookie> expired = new ArrayList<>();
+    for (Cookie cookie : load(requestUri)) {
+      if (cookie.name().equals(name)) {
+        expired.add(cookie.newBuilder().expiresAt(Instant.EPOCH).build());
+      }
+    }
+    if (!expired.isEmpty()) {
+      save(requestUri, expired, "delete the affinity cookie " + name);
+    }
+  }
+
+  private void save(URI requestUri, List<Cookie> cookies, String what) {
+    try {
+      jar.saveFromResponse(requestUri, cookies);
+    } catch (RuntimeException e) {
+      log.warn("{}: cookie jar {} failed to {} ({})",
+          logName, jar.getClass().getSimpleName(), what, e.getClass().getName());
+    }
+  }
+
+  private static void addCookieHeader(Map<String, List<String>> requestHeaders, String value) {
+    for (Map.Entry<String, List<String>> entry : requestHeaders.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase("Cookie") && !entry.getValue().isEmpty()) {
+        entry.setValue(List.of(String.join("; ", entry.getValue()) + "; " + value));
+        return;
+      }
+    }
+    requestHeaders.put("Cookie", List.of(value));
+  }
+}

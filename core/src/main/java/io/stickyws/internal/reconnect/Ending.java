@@ -1,0 +1,98 @@
+package io.stickyws.internal.reconnect;
+
+import io.stickyws.ConnectionTimeoutException;
+import io.stickyws.HandshakeException;
+import io.stickyws.spi.HandshakeResponse;
+import java.io.IOException;
+
+/**
+ * How one attempt or connection ended, classified: the {@link Failure} the reconnect policy
+ * decides on, and what the application is told (close code, reason, cause).
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Ending {
+  private final Failure failure;
+  private final int code;
+  private final String reason;
+  private final Throwable cause;
+  private final boolean backendSuspect;
+
+  private Ending(Failure failure, int code, String reason, Throwable cause,
+      boolean backendSuspect) {
+    this.failure = failure;
+    this.code = code;
+    this.reason = reason;
+    this.cause = cause;
+    this.backendSuspect = backendSuspect;
+  }
+
+  /**
+   * Classifies a terminal event of the transport (or a timeout of the engine).
+   *
+   * @param wasOpen whether the handshake had completed
+   * @param code the close code reported
+   * @param reason the close reason, {@code null} treated as empty
+   * @param remote whether the server closed first
+   * @param cause what failed, or {@code null} after a close frame
+   * @param response the answer to a failed handshake, or {@code null}
+   * @return the classified ending
+   */
+  public static Ending of(boolean wasOpen, int code, String reason, boolean remote,
+      Throwable cause, HandshakeResponse response) {
+    String why = reason == null ? "" : reason;
+    if (wasOpen) {
+      return cause == null
+          ? new Ending(Failure.closed(code, why, remote), code, why, null, false)
+          : new Ending(Failure.io(cause), 1006, why, cause, false);
+    }
+    Throwable failed = cause != null ? cause
+        : new IOException("connection ended during the handshake with code " + code);
+    if (response == null) {
+      // A handshake that hung says the pinned backend may be gone; a refused connection does not.
+      return new Ending(Failure.io(failed), 1006, why, failed,
+          failed instanceof ConnectionTimeoutException);
+    }
+    HandshakeException refused = new HandshakeException(response.status(), failed);
+    Failure failure = Failure.handshake(
+        response.status(), response.header("Retry-After").orElse(null), refused);
+    // An answer from behind the balancer (5xx) says the pinned backend may be gone.
+    return new Ending(failure, 1006, why, refused,
+        response.status() >= 500 || failed instanceof ConnectionTimeoutException);
+  }
+
+  /** @return what the reconnect policy decides on */
+  public Failure failure() {
+    return failure;
+  }
+
+  /** @return the close code the application is told: 1006 unless a close frame ended it */
+  public int code() {
+    return code;
+  }
+
+  /** @return the close reason, possibly empty */
+  public String reason() {
+    return reason;
+  }
+
+  /** @return the cause the application is told, or {@code null} after a close frame */
+  public Throwable cause() {
+    return cause;
+  }
+
+  /** @return the cause of giving up: the cause, or one naming the close code */
+  public Throwable gaveUpCause() {
+    return cause != null ? cause : new IOException("closed by the server with code " + code);
+  }
+
+  /** @return whether this failed handshake says the pinned backend may be gone */
+  public boolean backendSuspect() {
+    return backendSuspect;
+  }
+
+  @Override
+  public String toString() {
+    return "Ending{" + failure.describe() + "}";
+  }
+}
