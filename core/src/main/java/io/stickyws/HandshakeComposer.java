@@ -42,10 +42,12 @@ final class HandshakeComposer {
   private final Clock clock;
   private final String logName;
   private final AffinityTracker tracker; // guarded by the connection's lock
+  private final EngineObserver observer;
 
   HandshakeComposer(URI uri, Map<String, List<String>> headers, CookieJar jar, Clock clock,
-      AffinityTracker tracker, String logName) {
+      AffinityTracker tracker, EngineObserver observer, String logName) {
     this.tracker = tracker;
+    this.observer = observer;
     this.uri = uri;
     this.headers = headers;
     this.jar = jar;
@@ -101,8 +103,11 @@ final class HandshakeComposer {
   /** Not under lock: the jar's cookies for the handshake; none if the jar fails. */
   List<Cookie> load(URI requestUri) {
     try {
-      return jar.loadForRequest(requestUri);
+      List<Cookie> cookies = jar.loadForRequest(requestUri);
+      observer.storage(SessionEvent.StorageOperation.LOAD, jar.getClass(), null);
+      return cookies;
     } catch (RuntimeException e) {
+      observer.storage(SessionEvent.StorageOperation.LOAD, jar.getClass(), e);
       log.warn("{}: cookie jar {} failed to load cookies ({}); sending none from it",
           logName, jar.getClass().getSimpleName(), e.getClass().getName());
       return List.of();
@@ -135,20 +140,26 @@ final class HandshakeComposer {
   /**
    * Under lock: an attempt or a connection ended. Adds to {@code jarWork} what to tell the jar
    * (the cookies of a refused handshake; the deletion of an affinity cookie the tracker dropped).
+   * Returns the token the tracker dropped because of this ending, or {@code null}.
    */
-  void ended(URI requestUri, List<Cookie> sent, boolean wasOpen, Ending ending,
-      HandshakeResponse response, List<Runnable> jarWork) {
+  AffinityToken ended(Attempt attempt, Ending ending, HandshakeResponse response,
+      List<Runnable> jarWork) {
+    URI requestUri = attempt.requestUri;
+    boolean wasOpen = attempt.opened;
     if (response != null && !wasOpen) {
       jarWork.add(() -> store(requestUri, response));
     }
+    AffinityToken held = tracker.token().orElse(null);
     boolean drop = wasOpen
         ? ending.cause() == null && tracker.onConnectionClosed(ending.code())
-        : ending.backendSuspect() && tracker.onAttemptFailed(sent);
+        : ending.backendSuspect() && tracker.onAttemptFailed(attempt.sent);
     if (drop) {
       log.debug("{}: affinity dropped after {}", logName, ending);
       tracker.takeDroppedCookie().ifPresent(
           cookie -> jarWork.add(() -> delete(requestUri, cookie)));
+      return held;
     }
+    return null;
   }
 
   /** Not under lock: saves the response's cookies in the jar; returns them parsed. */
@@ -179,7 +190,9 @@ final class HandshakeComposer {
   private void save(URI requestUri, List<Cookie> cookies, String what) {
     try {
       jar.saveFromResponse(requestUri, cookies);
+      observer.storage(SessionEvent.StorageOperation.SAVE, jar.getClass(), null);
     } catch (RuntimeException e) {
+      observer.storage(SessionEvent.StorageOperation.SAVE, jar.getClass(), e);
       log.warn("{}: cookie jar {} failed to {} ({})",
           logName, jar.getClass().getSimpleName(), what, e.getClass().getName());
     }

@@ -89,6 +89,7 @@ final class Heartbeat {
   /** Under lock: a ping that marks how many messages were sent before it. */
   private Runnable pingAction(Attempt attempt) {
     ByteBuffer payload = window.nextPing();
+    engine.observer.pingSent(payload.getLong(0));
     TransportConnection connection = attempt.connection;
     return () -> {
       try {
@@ -106,6 +107,9 @@ final class Heartbeat {
 
   /** Under lock, for the current attempt: a pong confirms messages and ends the wait for it. */
   void pong(ByteBuffer payload) {
+    if (payload != null && payload.remaining() == Long.BYTES) {
+      engine.observer.pongReceived(payload.getLong(payload.position()));
+    }
     window.onPong(payload);
     if (timers.awaitingPong) {
       timers.awaitingPong = false;

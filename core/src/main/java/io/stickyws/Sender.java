@@ -126,6 +126,7 @@ final class Sender {
       log.debug("{}: {} messages unconfirmed when the connection ended", logName, messages.size());
       mailbox.add((l, ws) -> l.onUnconfirmed(ws, messages));
     }
+    engine.observer.unconfirmed(messages.size(), resendUnconfirmed);
   }
 
   /** Under lock: the application's close completed: the server read all we sent before it. */
@@ -151,6 +152,8 @@ final class Sender {
   private boolean enqueue(Message message) {
     List<Message> dropped = new ArrayList<>(0);
     boolean queued = queue.offer(message, dropped);
+    engine.observer.queueOverflow(OverflowPolicy.DROP_OLDEST, dropped.size());
+    engine.observer.queueOverflow(OverflowPolicy.REJECT, queued ? 0 : 1);
     for (Message old : dropped) {
       mailbox.add((l, ws) -> l.onDropped(ws, old));
     }

@@ -208,7 +208,7 @@ public final class StickySession implements AutoCloseable {
   public void close() {
     closed = true;
     for (StickyWebSocket webSocket : new ArrayList<>(live)) {
-      webSocket.closeForSession();
+      webSocket.close(1001, "session closed");
     }
     synchronized (live) {
       if (jarCalls != null) {

@@ -55,11 +55,12 @@ public final class StickyWebSocket implements AutoCloseable {
   private final URI uri;
   private final String logName;
   private final Transport transport;
-  private final HandshakeComposer composer;
+  final HandshakeComposer composer; // the parts store cookies through it, outside the lock
   private final Mailbox mailbox;
   private final Timers timers;
   private final Heartbeat heartbeat;
   private final Sender sender;
+  final EngineObserver observer; // used by the parts, under the lock
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -75,9 +76,10 @@ public final class StickyWebSocket implements AutoCloseable {
     this.uri = uri;
     this.logName = Loggable.uri(uri);
     this.transport = session.transport();
-    this.composer = new HandshakeComposer(uri, headers, session.cookieJar(), session.clock(),
-        new AffinityTracker(session.affinityRules()), logName);
     this.mailbox = new Mailbox(this, listener, logName, session.scheduler());
+    this.observer = new EngineObserver(session, uri, this, mailbox);
+    this.composer = new HandshakeComposer(uri, headers, session.cookieJar(), session.clock(),
+        new AffinityTracker(session.affinityRules()), observer, logName);
     this.timers = new Timers(session.scheduler(), logName);
     this.schedule = new ReconnectSchedule(session);
     UnconfirmedWindow window =
@@ -154,10 +156,6 @@ public final class StickyWebSocket implements AutoCloseable {
           "close reason (" + why.length() + " chars) must be at most 123 bytes in UTF-8");
     }
     Mailbox.applicationCall(() -> closeNow(code, why));
-  }
-
-  void closeForSession() {
-    close(1001, "session closed");
   }
 
   /**
@@ -249,11 +247,11 @@ public final class StickyWebSocket implements AutoCloseable {
           draft.requestUri, draft.sent);
       current = attempt;
       setState(State.CONNECTING, "attempt " + attempt.number);
-      attempt.handshakeTimeoutTask = timers.schedule(
-          () -> attempt.timedOut(ConnectionTimeoutException.Kind.HANDSHAKE,
-              session.handshakeTimeout()), session.handshakeTimeout());
     }
-    attempt.open(transport, request);
+    // the handshake timeout is armed once the library has the handshake: that comes first
+    attempt.open(transport, request, () -> timers.schedule(() -> attempt.timedOut(
+        ConnectionTimeoutException.Kind.HANDSHAKE, session.handshakeTimeout()),
+        session.handshakeTimeout()));
   }
 
   /** The handshake completed: cookies stored (outside the lock), then the state moves to OPEN. */
@@ -268,6 +266,7 @@ public final class StickyWebSocket implements AutoCloseable {
       attempt.opened = true;
       AffinityTracker.Opened outcome = composer.opened(response, received, attempt.sent);
       schedule.opened();
+      observer.opened(attempt.number, outcome);
       AffinityToken token = outcome.token().orElse(null);
       setState(State.OPEN, "attempt " + attempt.number + ", backend " + outcome.sameBackend()
           + (token == null ? "" : ", affinity " + token));
@@ -320,11 +319,6 @@ public final class StickyWebSocket implements AutoCloseable {
     return null;
   }
 
-  /** Not under lock: stores the cookies of a handshake answer in the jar. */
-  void storeCookies(Attempt attempt, HandshakeResponse response) {
-    composer.store(attempt.requestUri, response);
-  }
-
   /** Under lock, for the current attempt: the transport's terminal event. */
   Runnable ended(Attempt attempt, Ending ending, HandshakeResponse response,
       List<Runnable> jarWork) {
@@ -348,10 +342,11 @@ public final class StickyWebSocket implements AutoCloseable {
       return null;
     }
     sender.settle();
-    composer.ended(attempt.requestUri, attempt.sent, attempt.opened, ending, response, jarWork);
+    AffinityToken dropped = composer.ended(attempt, ending, response, jarWork);
     Decision decision = attempt.refused
         ? Decision.giveUp("the transport refused the request") // no retry can help
         : schedule.next(attempt.opened, ending.failure());
+    observer.ended(attempt, ending, dropped, decision, schedule, session.reconnectPolicy());
     int code = ending.code();
     String reason = ending.reason();
     Throwable cause = ending.cause();
@@ -376,12 +371,14 @@ public final class StickyWebSocket implements AutoCloseable {
   /** Not under lock: the jar calls an ending asked for, the next attempt's timer, the listener. */
   private void afterJarWork(List<Runnable> jarWork, Duration retryIn) {
     composer.callJar(jarWork, session::jarCalls, timers, () -> {
+      Runnable now = () -> { };
       synchronized (lock) {
         if (retryIn != null && state == State.RECONNECTING && current == null
             && timers.reconnect == null) {
-          timers.reconnect = timers.schedule(this::runAttempt, retryIn);
+          now = timers.reconnect(this::runAttempt, retryIn);
         }
       }
+      now.run(); // an attempt due at once starts here, outside the lock
     });
     mailbox.drain();
   }
@@ -399,6 +396,7 @@ public final class StickyWebSocket implements AutoCloseable {
 
   /** Under lock: reports unsent messages, then the one terminal callback. */
   private void terminate(Mailbox.Call terminal) {
+    observer.closed(closeCode); // after a give-up, the observers had their terminal event
     sender.dropQueued();
     mailbox.addTerminal(terminal);
     session.ended(this);

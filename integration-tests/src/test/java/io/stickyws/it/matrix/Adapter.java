@@ -1,18 +1,27 @@
 package io.stickyws.it.matrix;
 
+import io.stickyws.jakarta.JakartaTransport;
 import io.stickyws.javawebsocket.JavaWebSocketTransport;
 import io.stickyws.jdk.JdkTransport;
 import io.stickyws.okhttp.OkHttpTransport;
 import io.stickyws.spi.Transport;
 import io.stickyws.testkit.Certificates;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.WebSocketContainer;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -24,10 +33,16 @@ import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 import org.java_websocket.client.WebSocketClient;
+import org.eclipse.jetty.ee11.websocket.jakarta.client.JakartaWebSocketClientContainer;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.java_websocket.handshake.ServerHandshake;
 
 /**
- * The three adapters of the matrix: the stickyws transport on each library, and the same library used raw (no
+ * The adapters of the matrix: the stickyws transport on each library, and the same library used raw (no
  * stickyws, no cookies) to show that the balancer really balances.
  *
  * <p>Instances are immutable and thread-safe.
@@ -35,12 +50,20 @@ import org.java_websocket.handshake.ServerHandshake;
 enum Adapter {
   OKHTTP("okhttp"),
   JDK("jdk"),
-  JAVA_WEBSOCKET("java-websocket");
+  JAVA_WEBSOCKET("java-websocket"),
+  JAKARTA("jakarta");
 
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
   private static final OkHttpClient OKHTTP_CLIENT = new OkHttpClient.Builder()
       .connectTimeout(TIMEOUT).readTimeout(Duration.ZERO).build();
   private static final HttpClient JDK_CLIENT = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  /**
+   * The Jakarta column runs on Jetty 12.1's client (one container for the JVM, daemon threads): Tomcat's client hides
+   * a refused handshake's headers and reports close code 1012 as 1002, which scenarios 3 and 9 need (see
+   * jakarta-websocket-adapter/README.md; the adapter's own tests cover Tomcat).
+   */
+  private static final WebSocketContainer JAKARTA_CONTAINER = jettyContainer(null);
+  private static final Map<Certificates, WebSocketContainer> JAKARTA_TLS_CONTAINERS = new ConcurrentHashMap<>();
 
   final String id;
 
@@ -78,6 +101,11 @@ enum Adapter {
           builder.sslContext(tls.sslContext());
         }
         return JdkTransport.create(builder);
+      }
+      case JAKARTA: {
+        // Jetty ignores ClientEndpointConfig.getSSLContext(): TLS is the container's HttpClient's
+        return JakartaTransport.create(tls == null ? JAKARTA_CONTAINER
+            : JAKARTA_TLS_CONTAINERS.computeIfAbsent(tls, c -> jettyContainer(c.sslContext())));
       }
       default: {
         SSLContext context = tls == null ? null : tls.sslContext();
@@ -138,6 +166,17 @@ enum Adapter {
           ws.sendClose(1000, "").exceptionally(t -> null);
         }
       }
+      case JAKARTA: {
+        Endpoint endpoint = new Endpoint() {
+          @Override
+          public void onOpen(Session session, EndpointConfig config) {
+            session.addMessageHandler(String.class, (MessageHandler.Whole<String>) greeting::complete);
+          }
+        };
+        try (Session session = JAKARTA_CONTAINER.connectToServer(endpoint, ClientEndpointConfig.Builder.create().build(), uri)) {
+          return server(greeting.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+      }
       default: {
         WebSocketClient client = new WebSocketClient(uri) {
           @Override
@@ -170,6 +209,25 @@ enum Adapter {
         }
       }
     }
+  }
+
+  /** Jetty's client with daemon threads and no cookie store of its own (the raw column must send no cookie). */
+  private static WebSocketContainer jettyContainer(SSLContext tls) {
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("jetty-ws-client");
+    threads.setDaemon(true);
+    org.eclipse.jetty.client.HttpClient http = new org.eclipse.jetty.client.HttpClient();
+    http.setExecutor(threads);
+    http.setScheduler(new ScheduledExecutorScheduler("jetty-ws-client-scheduler", true));
+    http.setHttpCookieStore(new HttpCookieStore.Empty());
+    if (tls != null) {
+      SslContextFactory.Client ssl = new SslContextFactory.Client();
+      ssl.setSslContext(tls);
+      http.setSslContextFactory(ssl);
+    }
+    JakartaWebSocketClientContainer container = new JakartaWebSocketClientContainer(http);
+    LifeCycle.start(container);
+    return container;
   }
 
   private static String server(String greeting) {

@@ -40,7 +40,7 @@ class MatrixAllDownIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void allBackendsDown(String adapter) throws Exception {
     MatrixReport.run(Row.ALL_DOWN, adapter, m -> {
       backends.all().stream().filter(Backend::isAlive).forEach(Backend::kill);

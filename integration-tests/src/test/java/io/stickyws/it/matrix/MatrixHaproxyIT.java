@@ -69,21 +69,21 @@ class MatrixHaproxyIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void sticks(String adapter) throws Exception {
     MatrixReport.run(Row.STICKS_HAPROXY, adapter, m -> Scenarios.sticks(m, Adapter.of(adapter),
         haproxy.wsUri("/ws"), AffinityRules.defaults(), backends, null, 50));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void backendKilled(String adapter) throws Exception {
     MatrixReport.run(Row.KILLED_HAPROXY, adapter, m -> Scenarios.backendKilled(m, Adapter.of(adapter),
         haproxy.wsUri("/ws"), backends));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void drain(String adapter) throws Exception {
     MatrixReport.run(Row.DRAIN_HAPROXY, adapter, m -> {
       MatrixListener events = new MatrixListener();
@@ -110,7 +110,7 @@ class MatrixHaproxyIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void balancerRestarted(String adapter) throws Exception {
     MatrixReport.run(Row.BALANCER_RESTART, adapter, m -> {
       MatrixListener events = new MatrixListener();
@@ -148,14 +148,14 @@ class MatrixHaproxyIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void clientRestarted(String adapter) throws Exception {
     MatrixReport.run(Row.CLIENT_RESTART, adapter, m -> ClientRestart.run(m, adapter, haproxy.wsUri("/ws"),
         RIG.rig().dir(), "SERVERID", pinned -> "SERVERID=" + pinned));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void tls(String adapter) throws Exception {
     MatrixReport.run(Row.TLS, adapter, m -> {
       Scenarios.sticks(m, Adapter.of(adapter), tls.wssUri("/ws"), AffinityRules.defaults(), backends,
@@ -181,7 +181,7 @@ class MatrixHaproxyIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void idleTunnelWithHeartbeat(String adapter) throws Exception {
     MatrixReport.run(Row.IDLE_HEARTBEAT, adapter, m -> {
       MatrixListener events = new MatrixListener();
@@ -202,7 +202,7 @@ class MatrixHaproxyIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void idleTunnelWithoutHeartbeat(String adapter) throws Exception {
     MatrixReport.run(Row.IDLE_NO_HEARTBEAT, adapter, m -> {
       MatrixListener events = new MatrixListener();
@@ -224,7 +224,7 @@ class MatrixHaproxyIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void noDataLost(String adapter) throws Exception {
     MatrixReport.run(Row.NO_DATA_LOST, adapter, m -> {
       MatrixListener events = new MatrixListener();

@@ -64,7 +64,7 @@ class MatrixNginxCaddyIT {
 
   @Order(1)
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void sticksOnNginx(String adapter) throws Exception {
     MatrixReport.run(Row.STICKS_NGINX, adapter, m -> Scenarios.sticks(m, Adapter.of(adapter),
         nginx.wsUri("/ws"), SRV, backends, null, 50));
@@ -72,7 +72,7 @@ class MatrixNginxCaddyIT {
 
   @Order(2)
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void sticksOnCaddy(String adapter) throws Exception {
     MatrixReport.run(Row.STICKS_CADDY, adapter, m -> Scenarios.sticks(m, Adapter.of(adapter),
         caddy.wsUri("/ws"), AffinityRules.defaults(), backends, null, 50));
@@ -80,7 +80,7 @@ class MatrixNginxCaddyIT {
 
   @Order(3)
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void backendKilledBehindCaddyWithHealthChecks(String adapter) throws Exception {
     MatrixReport.run(Row.KILLED_CADDY, adapter, m -> Scenarios.backendKilled(m, Adapter.of(adapter),
         caddy.wsUri("/ws"), backends));
@@ -88,7 +88,7 @@ class MatrixNginxCaddyIT {
 
   @Order(4)
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void nginxWillNotFailOver(String adapter) throws Exception {
     MatrixReport.run(Row.NO_FAILOVER_NGINX, adapter, m -> Scenarios.noFailover(m, Adapter.of(adapter),
         nginx.wsUri("/ws"), SRV, backends));
@@ -96,7 +96,7 @@ class MatrixNginxCaddyIT {
 
   @Order(5)
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"okhttp", "jdk", "java-websocket"})
+  @ValueSource(strings = {"okhttp", "jdk", "java-websocket", "jakarta"})
   void caddyWithoutHealthChecksWillNotFailOver(String adapter) throws Exception {
     MatrixReport.run(Row.NO_FAILOVER_CADDY, adapter, m -> Scenarios.noFailover(m, Adapter.of(adapter),
         caddyNoChecks.wsUri("/ws"), AffinityRules.defaults(), backends));

@@ -82,7 +82,9 @@ final class MatrixReport {
     void run(Figure figure) throws Exception;
   }
 
-  static final List<String> ADAPTERS = List.of("okhttp", "jdk", "java-websocket");
+  static final List<String> ADAPTERS = List.of("okhttp", "jdk", "java-websocket", "jakarta");
+  /** {@code -Dstickyws.matrix.adapters=jakarta,okhttp} runs only those columns (the others are skipped). */
+  private static final String ONLY = System.getProperty("stickyws.matrix.adapters", "");
 
   private static final Map<Row, Map<String, String>> CELLS = new EnumMap<>(Row.class);
   private static final Instant STARTED = Instant.now();
@@ -91,6 +93,8 @@ final class MatrixReport {
 
   /** Runs {@code body} as the cell ({@code row}, {@code adapter}) and records pass or fail; rethrows failures. */
   static void run(Row row, String adapter, Cell body) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isBlank() || List.of(ONLY.split(",")).contains(adapter),
+        () -> "column " + adapter + " not in -Dstickyws.matrix.adapters=" + ONLY);
     Figure figure = new Figure();
     long start = System.nanoTime();
     try {
