@@ -72,9 +72,10 @@ final class StormBench implements Bench {
     String defaultJitter = ReconnectPolicy.defaults().jitter().name();
     List<String> adapters = List.of(o.option("client",
         o.mode == Options.Mode.FULL ? String.join(",", Clients.ADAPTERS) : "jdk").split(","));
-    List<String> jitters = List.of(o.option("jitters", o.mode == Options.Mode.SMOKE
-        ? defaultJitter + "," + RESILIENCE4J
-        : "FULL,EQUAL,DECORRELATED,NONE," + defaultJitter + "," + RESILIENCE4J).split(","));
+    // the default jitter once, whichever it is
+    List<String> jitters = List.copyOf(new java.util.LinkedHashSet<>(List.of(o.option("jitters",
+        o.mode == Options.Mode.SMOKE ? defaultJitter + "," + RESILIENCE4J
+            : "FULL,EQUAL,DECORRELATED,NONE," + defaultJitter + "," + RESILIENCE4J).split(","))));
     List<String> scenarios =
         List.of(o.option("scenarios", RESTART + "," + SYNCHRONIZED).split(","));
     for (String scenario : scenarios) {
