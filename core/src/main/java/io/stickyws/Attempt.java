@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +56,11 @@ final class Attempt implements TransportListener {
     engine.observer.attemptStarted(number); // attempts are created under the lock as they start
   }
 
-  /** Not under lock: starts the handshake; the transport may report on it before open returns. */
-  void open(Transport transport, HandshakeRequest request) {
+  /**
+   * Not under lock: starts the handshake (the transport may report on it before open returns), then
+   * arms its timeout unless it already ended or opened.
+   */
+  void open(Transport transport, HandshakeRequest request, Supplier<ScheduledFuture<?>> timeout) {
     TransportConnection started;
     try {
       started = transport.open(request, this);
@@ -79,6 +83,9 @@ final class Attempt implements TransportListener {
     synchronized (lock) {
       connection = started;
       abort = done && !opened;
+      if (!done && !opened) {
+        handshakeTimeoutTask = timeout.get();
+      }
       if (!done) {
         early = pendingOpen;
         pendingOpen = null;
@@ -184,7 +191,7 @@ final class Attempt implements TransportListener {
       HandshakeResponse unopened = pendingOpen;
       if (!opened && unopened != null) {
         pendingOpen = null;
-        jarWork.add(() -> engine.storeCookies(this, unopened));
+        jarWork.add(() -> engine.composer.store(requestUri, unopened));
       }
       Ending ending = Ending.of(opened, code, reason, remote, cause, response);
       after = engine.ended(this, ending, response, jarWork);

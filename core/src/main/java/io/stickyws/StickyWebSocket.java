@@ -55,7 +55,7 @@ public final class StickyWebSocket implements AutoCloseable {
   private final URI uri;
   private final String logName;
   private final Transport transport;
-  private final HandshakeComposer composer;
+  final HandshakeComposer composer; // the parts store cookies through it, outside the lock
   private final Mailbox mailbox;
   private final Timers timers;
   private final Heartbeat heartbeat;
@@ -247,11 +247,11 @@ public final class StickyWebSocket implements AutoCloseable {
           draft.requestUri, draft.sent);
       current = attempt;
       setState(State.CONNECTING, "attempt " + attempt.number);
-      attempt.handshakeTimeoutTask = timers.schedule(
-          () -> attempt.timedOut(ConnectionTimeoutException.Kind.HANDSHAKE,
-              session.handshakeTimeout()), session.handshakeTimeout());
     }
-    attempt.open(transport, request);
+    // the handshake timeout is armed once the library has the handshake: that comes first
+    attempt.open(transport, request, () -> timers.schedule(() -> attempt.timedOut(
+        ConnectionTimeoutException.Kind.HANDSHAKE, session.handshakeTimeout()),
+        session.handshakeTimeout()));
   }
 
   /** The handshake completed: cookies stored (outside the lock), then the state moves to OPEN. */
@@ -319,11 +319,6 @@ public final class StickyWebSocket implements AutoCloseable {
     return null;
   }
 
-  /** Not under lock: stores the cookies of a handshake answer in the jar. */
-  void storeCookies(Attempt attempt, HandshakeResponse response) {
-    composer.store(attempt.requestUri, response);
-  }
-
   /** Under lock, for the current attempt: the transport's terminal event. */
   Runnable ended(Attempt attempt, Ending ending, HandshakeResponse response,
       List<Runnable> jarWork) {
@@ -376,12 +371,14 @@ public final class StickyWebSocket implements AutoCloseable {
   /** Not under lock: the jar calls an ending asked for, the next attempt's timer, the listener. */
   private void afterJarWork(List<Runnable> jarWork, Duration retryIn) {
     composer.callJar(jarWork, session::jarCalls, timers, () -> {
+      Runnable now = () -> { };
       synchronized (lock) {
         if (retryIn != null && state == State.RECONNECTING && current == null
             && timers.reconnect == null) {
-          timers.reconnect = timers.schedule(this::runAttempt, retryIn);
+          now = timers.reconnect(this::runAttempt, retryIn);
         }
       }
+      now.run(); // an attempt due at once starts here, outside the lock
     });
     mailbox.drain();
   }

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 final class Timers {
   private static final Logger log = LoggerFactory.getLogger(StickyWebSocket.class);
 
+  /** Whether this thread is running an attempt that was due at once (see {@link #reconnect}). */
+  private static final ThreadLocal<Boolean> RUNNING_NOW = ThreadLocal.withInitial(() -> false);
+
   private final ScheduledExecutorService scheduler;
   private final String logName;
   ScheduledFuture<?> reconnect;
@@ -46,6 +49,27 @@ final class Timers {
     if (attempt != null) {
       cancel(attempt.handshakeTimeoutTask);
     }
+  }
+
+  /**
+   * Under lock: schedules the next attempt, or, when it is due at once, hands it back to be run on
+   * this thread as soon as the lock is released: a reconnect with no delay does not wait for the
+   * scheduler to wake up. One level deep per thread: an attempt due at once that ends at once on the
+   * same thread goes through the scheduler.
+   */
+  Runnable reconnect(Runnable attempt, Duration delay) {
+    if (delay.isZero() && !RUNNING_NOW.get()) {
+      return () -> {
+        RUNNING_NOW.set(true);
+        try {
+          guarded(attempt);
+        } finally {
+          RUNNING_NOW.set(false);
+        }
+      };
+    }
+    reconnect = schedule(attempt, delay);
+    return () -> { };
   }
 
   void cancel(ScheduledFuture<?> task) {

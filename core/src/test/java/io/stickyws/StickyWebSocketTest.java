@@ -639,6 +639,47 @@ class StickyWebSocketTest {
   }
 
   @Test
+  void aReconnectDueAtOnceStartsOnTheThreadThatReportedTheEnd() {
+    policy = ReconnectPolicy.builder().initialDelay(Duration.ofNanos(1))
+        .maxDelay(Duration.ofNanos(1)).jitter(ReconnectPolicy.Jitter.NONE).build();
+    connect();
+    transport.last().open().drop(); // the test thread plays the library's reader thread
+
+    assertThat(transport.attempts()).isEqualTo(2); // no scheduler task ran
+    assertThat(listener.events()).contains("disconnected 1006 retry 0ms", "reconnecting 1 0ms");
+  }
+
+  @Test
+  void anAttemptDueAtOnceThatFailsAtOnceWaitsForTheScheduler() {
+    policy = ReconnectPolicy.builder().initialDelay(Duration.ofNanos(1))
+        .maxDelay(Duration.ofNanos(1)).jitter(ReconnectPolicy.Jitter.NONE).build();
+    Transport failing = new Transport() {
+      @Override
+      public TransportConnection open(HandshakeRequest request, TransportListener events) {
+        TransportConnection connection = transport.open(request, events);
+        if (transport.attempts() > 1) {
+          events.onFailure(new java.io.IOException("refused"), null); // before open returns
+        }
+        return connection;
+      }
+
+      @Override
+      public String name() {
+        return "failing";
+      }
+    };
+    session = StickySession.builder(failing).reconnectPolicy(policy).scheduler(scheduler)
+        .clock(scheduler.clock()).noHeartbeat().build();
+    session.connect(URI_WS, listener);
+    scheduler.runDue();
+    transport.last().open().drop();
+
+    // at once, then no recursion: the next one waits for the scheduler
+    assertThat(transport.attempts()).isEqualTo(2);
+    assertThat(scheduler.pendingDelays()).contains(Duration.ZERO);
+  }
+
+  @Test
   void toleratesATransportThatReportsTwoTerminalEvents() {
     ListAppender<ILoggingEvent> logs = captureLogs();
     connect();

@@ -5,8 +5,10 @@
  * <p>An adapter translates; it decides nothing. What an adapter author may rely on:
  * <ul>
  *   <li>The engine calls {@link io.stickyws.spi.Transport#open} once per connection attempt, never
- *       from inside a {@link io.stickyws.spi.TransportListener} callback, and never while it holds a
- *       lock. The request already carries every header the engine wants sent, including
+ *       while it holds a lock. A reconnect due at once is opened on the thread that reported the
+ *       end of the previous attempt, from inside its terminal callback ({@code onClosed} or
+ *       {@code onFailure}): {@code open} must not wait for that thread (Java-WebSocket's
+ *       {@code reconnect()} would; a new client per attempt does not). The request already carries every header the engine wants sent, including
  *       {@code Cookie}; the adapter sends them as given and adds no cookies of its own.</li>
  *   <li>The adapter reports exactly one terminal event per attempt:
  *       {@link io.stickyws.spi.TransportListener#onClosed} or

@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /**
  * Where sticky-check writes what it sees: JSON lines ({@link #json}) or a readable table ({@link #text}). Affinity
- * tokens appear as name and fingerprint only, never their value.
+ * tokens appear as name and fingerprint only; their value only with {@code --reveal-affinity}, and only here (stdout),
+ * never in a log.
  *
  * <p>Implementations are thread-safe: events of the connection thread and of the first-message timer are serialized.
  */
@@ -19,24 +20,41 @@ abstract class Report {
     this.out = out;
   }
 
-  static Report json(PrintStream out) {
-    return new JsonReport(out);
+  /** JSON lines on {@code out}; the verdict line and the next step also on {@code err}, for a person reading logs. */
+  static Report json(PrintStream out, PrintStream err) {
+    return new JsonReport(out, err);
   }
 
   static Report text(PrintStream out) {
     return new TextReport(out);
   }
 
-  /** What one affinity token shows: its name and fingerprint. */
-  record Affinity(String name, String fingerprint) {
-    static Affinity of(AffinityToken token) {
-      return token == null ? null : new Affinity(token.name(), token.fingerprint());
+  /**
+   * What one affinity token shows: its name, fingerprint and convention; its value only when revealed.
+   *
+   * @param name the cookie or header name
+   * @param fingerprint the token's fingerprint
+   * @param balancer the balancer or convention the affinity package recognised, e.g. {@code HAProxy}
+   * @param source where the token travels
+   * @param value the value as the balancer set it, only with {@code --reveal-affinity}; otherwise {@code null}
+   */
+  record Affinity(String name, String fingerprint, String balancer, AffinityToken.Source source, String value) {
+    static Affinity of(AffinityToken token, boolean reveal) {
+      return token == null ? null : new Affinity(token.name(), token.fingerprint(), token.balancer(), token.source(),
+          reveal ? token.value() : null);
+    }
+
+    /** The convention as the affinity package reports it: {@code HAProxy (cookie "SERVERID")}. */
+    String convention() {
+      String where = source == AffinityToken.Source.COOKIE ? "cookie"
+          : source == AffinityToken.Source.QUERY_PARAMETER ? "query parameter" : "header";
+      return balancer + " (" + where + " \"" + name + "\")";
     }
   }
 
-  /** One connect/close cycle of {@code --connections}. */
+  /** One connect/close cycle of {@code --connections}; {@code error} when it did not open. */
   record Cycle(int n, String client, boolean opened, Integer status, String firstMessage, Affinity affinity,
-      SameBackend sameBackend, double millis, String failure) {}
+      SameBackend sameBackend, double millis, Failure error) {}
 
   /** The last line. */
   record Summary(int connections, int opened, int distinctFirstMessages, int distinctAffinities) {}
@@ -47,31 +65,41 @@ abstract class Report {
 
   abstract void open(int n, int attempt, String firstMessage, Affinity affinity, SameBackend sameBackend);
 
-  abstract void disconnected(int code, String reason, boolean willRetry, Duration nextDelay);
+  abstract void disconnected(int code, String reason, Failure error, boolean willRetry, Duration nextDelay);
 
   abstract void reconnecting(int attempt, Duration delay);
 
   abstract void affinityChanged(Affinity from, Affinity to);
 
-  abstract void gaveUp(int attempts, Duration elapsed, String cause);
+  abstract void gaveUp(int attempts, Duration elapsed, Failure cause);
 
-  abstract void closed(int code, String reason);
+  abstract void closed(int code, String reason, Failure error);
 
-  abstract void summary(Summary summary, String verdict);
+  abstract void summary(Summary summary, Verdict verdict);
 
   static double millis(long nanos) {
     return Math.round(nanos / 100_000.0) / 10.0;
   }
 
   private static Json affinityJson(Affinity affinity) {
-    return affinity == null ? null
-        : Json.object().put("name", affinity.name()).put("fingerprint", affinity.fingerprint());
+    if (affinity == null) {
+      return null;
+    }
+    Json json = Json.object().put("name", affinity.name()).put("fingerprint", affinity.fingerprint());
+    return affinity.value() == null ? json : json.put("value", affinity.value());
+  }
+
+  private static Json errorJson(Failure error) {
+    return error == null ? null : error.json();
   }
 
   /** One JSON object per line on stdout, nothing else. */
   private static final class JsonReport extends Report {
-    JsonReport(PrintStream out) {
+    private final PrintStream err;
+
+    JsonReport(PrintStream out, PrintStream err) {
       super(out);
+      this.err = err;
     }
 
     private synchronized void line(Json json) {
@@ -87,7 +115,7 @@ abstract class Report {
       line(Json.object().put("type", "connection").put("n", c.n()).put("client", c.client())
           .put("opened", c.opened()).put("status", c.status()).put("firstMessage", c.firstMessage())
           .put("affinity", affinityJson(c.affinity())).put("sameBackend", c.sameBackend().name())
-          .put("millis", c.millis()));
+          .put("millis", c.millis()).put("error", errorJson(c.error())));
     }
 
     @Override
@@ -97,9 +125,10 @@ abstract class Report {
     }
 
     @Override
-    void disconnected(int code, String reason, boolean willRetry, Duration nextDelay) {
+    void disconnected(int code, String reason, Failure error, boolean willRetry, Duration nextDelay) {
       line(Json.object().put("type", "disconnected").put("code", code).put("reason", reason)
-          .put("willRetry", willRetry).put("nextDelayMillis", nextDelay == null ? null : (Long) nextDelay.toMillis()));
+          .put("willRetry", willRetry).put("nextDelayMillis", nextDelay == null ? null : (Long) nextDelay.toMillis())
+          .put("error", errorJson(error)));
     }
 
     @Override
@@ -115,21 +144,26 @@ abstract class Report {
     }
 
     @Override
-    void gaveUp(int attempts, Duration elapsed, String cause) {
+    void gaveUp(int attempts, Duration elapsed, Failure cause) {
       line(Json.object().put("type", "gaveUp").put("attempts", attempts).put("elapsedMillis", elapsed.toMillis())
-          .put("cause", cause));
+          .put("cause", cause == null ? null : cause.message()).put("error", errorJson(cause)));
     }
 
     @Override
-    void closed(int code, String reason) {
-      line(Json.object().put("type", "closed").put("code", code).put("reason", reason));
+    void closed(int code, String reason, Failure error) {
+      line(Json.object().put("type", "closed").put("code", code).put("reason", reason).put("error", errorJson(error)));
     }
 
     @Override
-    void summary(Summary s, String verdict) {
+    void summary(Summary s, Verdict verdict) {
       line(Json.object().put("type", "summary").put("connections", s.connections()).put("opened", s.opened())
           .put("distinctFirstMessages", s.distinctFirstMessages())
-          .put("distinctAffinities", s.distinctAffinities()));
+          .put("distinctAffinities", s.distinctAffinities())
+          .put("verdict", verdict.kind().json()).put("exitCode", verdict.kind().exitCode())
+          .put("verdictLine", verdict.line()).put("next", verdict.next()).put("convention", verdict.convention()));
+      err.println(verdict.line());
+      err.println("next: " + verdict.next());
+      err.flush();
     }
   }
 
@@ -156,8 +190,11 @@ abstract class Report {
       }
       out.printf(Locale.ROOT, "%4d  %-6s  %-6s  %8.1f  %-28s  %-30s  %s%n", c.n(), c.opened() ? "yes" : "NO",
           c.status() == null ? "-" : c.status(), c.millis(),
-          c.opened() ? shorten(c.firstMessage()) : shorten(c.failure()), affinityText(c.affinity()),
-          c.sameBackend());
+          c.opened() ? shorten(c.firstMessage()) : c.error() == null ? "-" : c.error().label(),
+          affinityText(c.affinity()), c.sameBackend());
+      if (c.error() != null) {
+        out.println("      error: " + flat(c.error().message()));
+      }
       out.flush();
     }
 
@@ -168,8 +205,9 @@ abstract class Report {
     }
 
     @Override
-    synchronized void disconnected(int code, String reason, boolean willRetry, Duration nextDelay) {
-      event("disconnected " + code + (reason.isEmpty() ? "" : " (" + reason + ")")
+    synchronized void disconnected(int code, String reason, Failure error, boolean willRetry, Duration nextDelay) {
+      event("disconnected " + code + (reason.isEmpty() ? "" : " (" + flat(reason) + ")")
+          + (error == null ? "" : " [" + error.label() + "] " + flat(error.message()))
           + (willRetry ? ", retry in " + Durations.format(nextDelay) : ", no retry"));
     }
 
@@ -185,21 +223,28 @@ abstract class Report {
     }
 
     @Override
-    synchronized void gaveUp(int attempts, Duration elapsed, String cause) {
-      event("gave up after " + attempts + " attempts in " + Durations.format(elapsed) + ": " + cause);
+    synchronized void gaveUp(int attempts, Duration elapsed, Failure cause) {
+      event("gave up after " + attempts + " attempts in " + Durations.format(elapsed)
+          + (cause == null ? "" : ": [" + cause.label() + "] " + flat(cause.message())));
     }
 
     @Override
-    synchronized void closed(int code, String reason) {
-      event("closed " + code + (reason.isEmpty() ? "" : " (" + reason + ")"));
+    synchronized void closed(int code, String reason, Failure error) {
+      event("closed " + code + (reason.isEmpty() ? "" : " (" + flat(reason) + ")")
+          + (error == null ? "" : " [" + error.label() + "] " + flat(error.message())));
     }
 
     @Override
-    synchronized void summary(Summary s, String verdict) {
+    synchronized void summary(Summary s, Verdict verdict) {
       out.println();
       out.println(s.opened() + "/" + s.connections() + " opened, " + s.distinctFirstMessages()
           + " distinct first messages, " + s.distinctAffinities() + " distinct affinity tokens");
-      out.println(verdict);
+      if (s.opened() > 0) {
+        out.println("convention: " + (verdict.convention() == null ? "no affinity cookie recognised"
+            : verdict.convention()));
+      }
+      out.println(verdict.line());
+      out.println("next: " + verdict.next());
       out.flush();
     }
 
@@ -209,15 +254,20 @@ abstract class Report {
     }
 
     private static String affinityText(Affinity affinity) {
-      return affinity == null ? "-" : affinity.name() + " " + affinity.fingerprint();
+      return affinity == null ? "-" : affinity.name() + " " + affinity.fingerprint()
+          + (affinity.value() == null ? "" : " =" + flat(affinity.value()));
     }
 
     private static String shorten(String text) {
       if (text == null) {
         return "-";
       }
-      String flat = text.replaceAll("\\p{Cntrl}", " ");
+      String flat = flat(text);
       return flat.length() <= 28 ? flat : flat.substring(0, 25) + "...";
+    }
+
+    private static String flat(String text) {
+      return text.replaceAll("\\p{Cntrl}", " ");
     }
   }
 }

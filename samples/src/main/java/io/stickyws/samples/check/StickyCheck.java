@@ -1,6 +1,5 @@
 package io.stickyws.samples.check;
 
-import io.stickyws.HandshakeException;
 import io.stickyws.ReconnectPolicy;
 import io.stickyws.StickySession;
 import io.stickyws.StickyWebSocket;
@@ -14,13 +13,16 @@ import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.samples.check.Report.Affinity;
 import io.stickyws.samples.check.Report.Cycle;
 import io.stickyws.samples.check.Report.Summary;
-import io.stickyws.spi.Transport;
+import io.stickyws.samples.check.Verdict.Event;
+import io.stickyws.samples.check.Verdict.Facts;
+import io.stickyws.samples.check.Verdict.Landing;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,8 +47,9 @@ import picocli.CommandLine.Spec;
  * {@code sticky-check}: watches which backend a WebSocket client lands on across reconnects, the standard diagnostic
  * for sticky sessions ("if it's random, your client isn't sending the cookie"). Either N sequential connect/close
  * cycles ({@code --connections}) or one stickyws connection held for a while ({@code --hold}), reported as a table
- * with a verdict line or as JSON lines ({@code --json}). Exit code 0 when every cycle opened (with {@code --hold}: when
- * the connection is open at the end), 1 otherwise, 2 for bad arguments.
+ * with a verdict line or as JSON lines ({@code --json}). The verdict ({@link Verdict}) says sticky, failed over, not
+ * sticky, no affinity cookie or could not connect, with what to do next; the exit code is 0 for sticky or a clean
+ * failover, 1 when it could not connect, 2 for bad arguments, 3 when not sticky.
  *
  * <p>Not thread-safe: one run per instance.
  */
@@ -55,10 +58,10 @@ import picocli.CommandLine.Spec;
     description = "Watches which backend a WebSocket client lands on across reconnects behind a sticky load "
         + "balancer: random backends mean the client is not resending the affinity cookie.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:every connection opened (--hold: open at the end)", "1:a connection failed",
-        "2:bad arguments"})
+    exitCodeList = {"0:sticky, or a clean failover (the backend died or drained, the client moved once and stayed)",
+        "1:could not connect (refused, unknown host, TLS, timeout, an HTTP status)", "2:bad arguments",
+        "3:not sticky (moved without a reason, or no affinity cookie)"})
 public final class StickyCheck implements Callable<Integer> {
-  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration PONG_TIMEOUT = Duration.ofSeconds(10);
 
@@ -103,10 +106,26 @@ public final class StickyCheck implements Callable<Integer> {
       description = "how long to wait for the first message after each open (default ${DEFAULT-VALUE})")
   private Duration waitFirst;
 
+  @Option(names = "--handshake-timeout", paramLabel = "DUR", defaultValue = "10s", converter = DurationConverter.class,
+      description = "give up a handshake that has not completed after DUR (default ${DEFAULT-VALUE})")
+  private Duration handshakeTimeout;
+
+  @Option(names = "--deadline", paramLabel = "DUR", converter = DurationConverter.class,
+      description = "end the whole run after DUR at the latest, with a verdict on what was seen")
+  private Duration deadline;
+
+  @Option(names = "--reveal-affinity", description = "show the affinity cookie's value as the balancer set it "
+      + "(HAProxy's server name, for example) beside its fingerprint; for the operator of that balancer")
+  private boolean revealAffinity;
+
   @Option(names = "--json", description = "one JSON object per line on stdout instead of the human table")
   private boolean json;
 
   private PrintStream out = System.out;
+  private PrintStream err = System.err;
+  private Tls tls;
+  private long deadlineNanos = Long.MAX_VALUE;
+  private boolean cutShort;
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
@@ -116,11 +135,12 @@ public final class StickyCheck implements Callable<Integer> {
   /**
    * Runs the command line with {@code out} for the report and {@code err} for usage and errors.
    *
-   * @return the exit code: 0, 1, or 2 for bad arguments
+   * @return the exit code: 0 sticky or a clean failover, 1 could not connect, 2 bad arguments, 3 not sticky
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     StickyCheck command = new StickyCheck();
     command.out = out;
+    command.err = err;
     CommandLine line = new CommandLine(command);
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
@@ -134,15 +154,15 @@ public final class StickyCheck implements Callable<Integer> {
   @Override
   public Integer call() {
     URI uri = validate();
-    Tls tls = cacert == null ? Tls.defaults() : tlsFrom(cacert);
-    Transport transport = client.transport(tls);
-    if (noCookies) {
-      transport = new NoCookieTransport(transport);
+    if (deadline != null) {
+      deadlineNanos = System.nanoTime() + deadline.toNanos();
     }
+    tls = cacert == null ? Tls.defaults() : tlsFrom(cacert);
+    ObservingTransport transport = new ObservingTransport(client.transport(tls), noCookies);
     CookieJar cookies = noCookies ? CookieJar.NO_COOKIES : jar != null ? FileCookieJar.open(jar) : MemoryCookieJar.create();
     AffinityRules rules = affinityCookie == null ? AffinityRules.defaults()
         : AffinityRules.builder().cookie(affinityCookie).build();
-    Report report = json ? Report.json(out) : Report.text(out);
+    Report report = json ? Report.json(out, err) : Report.text(out);
     String target = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
         + (uri.getRawPath() == null ? "" : uri.getRawPath()) + "  client=" + client.cliName()
         + "  cookies=" + (noCookies ? "none" : jar != null ? "file " + jar : "memory")
@@ -156,7 +176,7 @@ public final class StickyCheck implements Callable<Integer> {
     StickySession.Builder session = StickySession.builder(transport)
         .cookieJar(cookies)
         .affinity(rules)
-        .handshakeTimeout(HANDSHAKE_TIMEOUT)
+        .handshakeTimeout(handshakeTimeout)
         .closeTimeout(CLOSE_TIMEOUT);
     if (ping != null) {
       session.heartbeat(ping, PONG_TIMEOUT);
@@ -165,13 +185,13 @@ public final class StickyCheck implements Callable<Integer> {
       if (hold == null) {
         session.reconnectPolicy(ReconnectPolicy.builder().maxAttempts(1).build());
         try (StickySession s = session.build()) {
-          return cycles(s, uri, report);
+          return cycles(s, uri, report, transport);
         }
       }
       session.reconnectPolicy(ReconnectPolicy.builder()
           .initialDelay(Duration.ofMillis(250)).maxDelay(Duration.ofSeconds(5)).build());
       try (StickySession s = session.build()) {
-        return hold(s, uri, report, timer);
+        return hold(s, uri, report, timer, transport);
       }
     } finally {
       timer.shutdownNow();
@@ -213,6 +233,12 @@ public final class StickyCheck implements Callable<Integer> {
     if (affinityCookie != null && affinityCookie.isBlank()) {
       throw usage("--affinity-cookie must not be blank");
     }
+    if (handshakeTimeout.isZero()) {
+      throw usage("--handshake-timeout (" + handshakeTimeout + ") must be positive");
+    }
+    if (deadline != null && deadline.isZero()) {
+      throw usage("--deadline (" + deadline + ") must be positive");
+    }
     return uri;
   }
 
@@ -230,14 +256,24 @@ public final class StickyCheck implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ --connections
 
-  private int cycles(StickySession session, URI uri, Report report) {
+  private int cycles(StickySession session, URI uri, Report report, ObservingTransport transport) {
     List<Cycle> results = new ArrayList<>();
+    List<Landing> landings = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     AffinityToken last = null;
     for (int n = 1; n <= connections; n++) {
-      CycleListener listener = new CycleListener();
+      if (remaining().isZero()) {
+        cutShort = true;
+        break;
+      }
+      tls.takeRejection(); // a refusal of an earlier cycle says nothing about this one
+      CycleListener listener = new CycleListener(transport, tls);
       long start = System.nanoTime();
       StickyWebSocket webSocket = session.connect(uri, listener);
-      boolean settled = await(listener.settled, HANDSHAKE_TIMEOUT.plusSeconds(5));
+      boolean settled = await(listener.settled, handshakeTimeout.plusSeconds(5));
+      if (!settled && remaining().isZero()) {
+        cutShort = true; // the deadline came while the handshake was pending: a failed attempt, said so
+      }
       String firstMessage = null;
       if (listener.opened) {
         await(listener.firstText, waitFirst);
@@ -252,29 +288,42 @@ public final class StickyCheck implements Callable<Integer> {
         last = token;
       }
       long end = listener.opened ? listener.openNanos : settled ? listener.failNanos : System.nanoTime();
+      Failure error = listener.opened ? null : settled && listener.failure != null ? listener.failure
+          : cutShort ? Failure.noAnswer("--deadline", deadline) : Failure.noAnswer("--handshake-timeout",
+              handshakeTimeout);
+      Affinity affinity = Affinity.of(token, revealAffinity);
       Cycle cycle = new Cycle(n, client.cliName(), listener.opened, listener.opened ? Integer.valueOf(101)
-          : listener.status, firstMessage, Affinity.of(token), same, Report.millis(end - start),
-          listener.opened ? null : settled ? listener.failure : "no answer within " + HANDSHAKE_TIMEOUT.toSeconds() + "s");
+          : error.status(), firstMessage, affinity, same, Report.millis(end - start), error);
       results.add(cycle);
+      if (listener.opened) {
+        landings.add(new Landing(affinity, firstMessage, same, null, listener.sentCookies));
+      } else {
+        failures.add(error);
+      }
       report.connection(cycle);
+      if (cutShort) {
+        break;
+      }
     }
+    Summary summary = summarize(results.size(), landings);
+    Verdict verdict = Verdict.of(new Facts(false, noCookies, results.size(), landings, failures,
+        transport.setCookieNames(), true, cutShort));
+    report.summary(summary, verdict);
+    return verdict.kind().exitCode();
+  }
+
+  private static Summary summarize(int attempts, List<Landing> landings) {
     Set<String> messages = new HashSet<>();
     Set<String> fingerprints = new HashSet<>();
-    int opened = 0;
-    for (Cycle cycle : results) {
-      if (cycle.opened()) {
-        opened++;
+    for (Landing landing : landings) {
+      if (landing.firstMessage() != null) {
+        messages.add(landing.firstMessage());
       }
-      if (cycle.firstMessage() != null) {
-        messages.add(cycle.firstMessage());
-      }
-      if (cycle.affinity() != null) {
-        fingerprints.add(cycle.affinity().fingerprint());
+      if (landing.affinity() != null) {
+        fingerprints.add(landing.affinity().fingerprint());
       }
     }
-    Summary summary = new Summary(results.size(), opened, messages.size(), fingerprints.size());
-    report.summary(summary, verdict(summary, noCookies, "connections"));
-    return opened == results.size() ? 0 : 1;
+    return new Summary(attempts, landings.size(), messages.size(), fingerprints.size());
   }
 
   /** One connect/close cycle: settles on open or on giving up (one attempt only). */
@@ -282,18 +331,26 @@ public final class StickyCheck implements Callable<Integer> {
     final CountDownLatch settled = new CountDownLatch(1);
     final CountDownLatch firstText = new CountDownLatch(1);
     final CountDownLatch terminal = new CountDownLatch(1);
+    private final ObservingTransport transport;
+    private final Tls tls;
     volatile boolean opened;
     volatile long openNanos;
     volatile long failNanos;
     volatile AffinityToken token;
     volatile String firstMessage;
-    volatile Integer status;
-    volatile String failure;
+    volatile Failure failure;
+    volatile List<String> sentCookies = List.of();
+
+    CycleListener(ObservingTransport transport, Tls tls) {
+      this.transport = transport;
+      this.tls = tls;
+    }
 
     @Override
     public void onOpen(StickyWebSocket webSocket, int attempt, AffinityToken affinity, SameBackend sameBackend) {
       openNanos = System.nanoTime();
       token = affinity;
+      sentCookies = transport.sentOnLastOpen();
       opened = true;
       settled.countDown();
     }
@@ -311,16 +368,15 @@ public final class StickyCheck implements Callable<Integer> {
         Duration nextDelay) {
       if (!opened) {
         failNanos = System.nanoTime();
-        status = cause instanceof HandshakeException ? Integer.valueOf(((HandshakeException) cause).status()) : null;
-        failure = describe(code, reason, cause);
+        failure = cause != null ? Failure.of(cause, tls.takeRejection()) : Failure.closed(code, reason);
       }
     }
 
     @Override
     public void onGaveUp(StickyWebSocket webSocket, Throwable cause, int attempts, Duration elapsed) {
-      if (failure == null) {
+      if (failure == null && !opened) {
         failNanos = System.nanoTime();
-        failure = describe(1006, "", cause);
+        failure = cause != null ? Failure.of(cause, tls.takeRejection()) : Failure.closed(1006, "");
       }
       settled.countDown();
       terminal.countDown();
@@ -335,18 +391,26 @@ public final class StickyCheck implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ --hold
 
-  private int hold(StickySession session, URI uri, Report report, ScheduledExecutorService timer) {
-    HoldListener listener = new HoldListener(report, timer, waitFirst);
+  private int hold(StickySession session, URI uri, Report report, ScheduledExecutorService timer,
+      ObservingTransport transport) {
+    HoldListener listener = new HoldListener(report, timer, waitFirst, transport, tls, revealAffinity);
     StickyWebSocket webSocket = session.connect(uri, listener);
-    boolean ended = await(listener.terminal, hold);
+    Duration holdFor = hold;
+    if (remaining().compareTo(hold) < 0) {
+      holdFor = remaining();
+      cutShort = true;
+    }
+    boolean ended = await(listener.terminal, holdFor);
     boolean openAtEnd = !ended && webSocket.state() == StickyWebSocket.State.OPEN;
+    listener.ending(openAtEnd, cutShort ? Failure.noAnswer("--deadline", deadline)
+        : Failure.noAnswer("--hold", hold));
     webSocket.close();
     await(listener.terminal, CLOSE_TIMEOUT.plusSeconds(3));
     listener.flushPending();
     Summary summary = listener.summary();
-    report.summary(summary, verdict(summary, noCookies, "opens")
-        + (openAtEnd ? "" : " (the connection was not open at the end)"));
-    return openAtEnd ? 0 : 1;
+    Verdict verdict = Verdict.of(listener.facts(noCookies, transport.setCookieNames(), openAtEnd, cutShort));
+    report.summary(summary, verdict);
+    return verdict.kind().exitCode();
   }
 
   /**
@@ -357,36 +421,45 @@ public final class StickyCheck implements Callable<Integer> {
     private final Report report;
     private final ScheduledExecutorService timer;
     private final Duration waitFirst;
+    private final ObservingTransport transport;
+    private final Tls tls;
+    private final boolean reveal;
     final CountDownLatch terminal = new CountDownLatch(1);
     private final Object lock = new Object();
     private final List<Runnable> backlog = new ArrayList<>();
-    private final Set<String> messages = new HashSet<>();
-    private final Set<String> fingerprints = new HashSet<>();
+    private final List<Landing> landings = new ArrayList<>();
+    private final List<Failure> failures = new ArrayList<>();
     private PendingOpen pending;
     private ScheduledFuture<?> pendingTimeout;
     private boolean connected;
     private int attempts;
-    private int opens;
+    private Event event;
+    private Failure lastFailure;
+    private boolean openAtEnd = true;
 
-    HoldListener(Report report, ScheduledExecutorService timer, Duration waitFirst) {
+    HoldListener(Report report, ScheduledExecutorService timer, Duration waitFirst, ObservingTransport transport,
+        Tls tls, boolean reveal) {
       this.report = report;
       this.timer = timer;
       this.waitFirst = waitFirst;
+      this.transport = transport;
+      this.tls = tls;
+      this.reveal = reveal;
     }
 
-    private record PendingOpen(int n, int attempt, Affinity affinity, SameBackend sameBackend) {}
+    private record PendingOpen(int n, int attempt, Affinity affinity, SameBackend sameBackend, Event before,
+        List<String> sentCookies) {}
 
     @Override
     public void onOpen(StickyWebSocket webSocket, int attempt, AffinityToken affinity, SameBackend sameBackend) {
+      tls.takeRejection();
       synchronized (lock) {
         attempts++;
-        opens++;
         connected = true;
-        if (affinity != null) {
-          fingerprints.add(affinity.fingerprint());
-        }
         flushPendingLocked(null);
-        pending = new PendingOpen(opens, attempt, Affinity.of(affinity), sameBackend);
+        pending = new PendingOpen(landings.size() + 1, attempt, Affinity.of(affinity, reveal), sameBackend, event,
+            transport.sentOnLastOpen());
+        event = null;
         PendingOpen mine = pending;
         pendingTimeout = timer.schedule(() -> {
           synchronized (lock) {
@@ -402,7 +475,6 @@ public final class StickyCheck implements Callable<Integer> {
     public void onText(StickyWebSocket webSocket, String text) {
       synchronized (lock) {
         if (pending != null) {
-          messages.add(text);
           flushPendingLocked(text);
         }
       }
@@ -412,12 +484,22 @@ public final class StickyCheck implements Callable<Integer> {
     public void onDisconnected(StickyWebSocket webSocket, int code, String reason, Throwable cause, boolean willRetry,
         Duration nextDelay) {
       synchronized (lock) {
-        if (!connected) {
+        Failure error = cause != null ? Failure.of(cause, tls.takeRejection())
+            : code == 1000 ? null : Failure.closed(code, reason);
+        if (connected) {
+          event = new Event(code, error, new ArrayList<>());
+        } else {
           attempts++; // a failed handshake
+          if (error != null) {
+            failures.add(error);
+            lastFailure = error;
+            if (event != null) {
+              event.failedAttempts().add(error);
+            }
+          }
         }
         connected = false;
-        String shown = reason.isEmpty() && cause != null ? describe(code, reason, cause) : reason;
-        emit(() -> report.disconnected(code, shown, willRetry, nextDelay));
+        emit(() -> report.disconnected(code, reason, error, willRetry, nextDelay));
       }
     }
 
@@ -431,7 +513,7 @@ public final class StickyCheck implements Callable<Integer> {
     @Override
     public void onAffinityChanged(StickyWebSocket webSocket, AffinityToken from, AffinityToken to) {
       synchronized (lock) {
-        emit(() -> report.affinityChanged(Affinity.of(from), Affinity.of(to)));
+        emit(() -> report.affinityChanged(Affinity.of(from, reveal), Affinity.of(to, reveal)));
       }
     }
 
@@ -439,7 +521,8 @@ public final class StickyCheck implements Callable<Integer> {
     public void onGaveUp(StickyWebSocket webSocket, Throwable cause, int attempts, Duration elapsed) {
       synchronized (lock) {
         flushPendingLocked(null);
-        report.gaveUp(attempts, elapsed, describe(1006, "", cause));
+        Failure error = cause == null ? lastFailure : Failure.of(cause, tls.takeRejection());
+        report.gaveUp(attempts, elapsed, error);
       }
       terminal.countDown();
     }
@@ -448,9 +531,24 @@ public final class StickyCheck implements Callable<Integer> {
     public void onClosed(StickyWebSocket webSocket, int code, String reason) {
       synchronized (lock) {
         flushPendingLocked(null);
-        report.closed(code, reason);
+        report.closed(code, reason, openAtEnd ? null : lastFailure);
       }
       terminal.countDown();
+    }
+
+    /**
+     * The hold is over: whether the connection was open then decides the closed line's error; a first attempt still
+     * pending counts as one that got {@code noAnswer}.
+     */
+    void ending(boolean open, Failure noAnswer) {
+      synchronized (lock) {
+        openAtEnd = open;
+        if (attempts == 0 && !open) {
+          attempts++;
+          failures.add(noAnswer);
+          lastFailure = noAnswer;
+        }
+      }
     }
 
     void flushPending() {
@@ -461,7 +559,14 @@ public final class StickyCheck implements Callable<Integer> {
 
     Summary summary() {
       synchronized (lock) {
-        return new Summary(attempts, opens, messages.size(), fingerprints.size());
+        return summarize(attempts, landings);
+      }
+    }
+
+    Facts facts(boolean noCookies, Set<String> setCookieNames, boolean openAtEnd, boolean cutShort) {
+      synchronized (lock) {
+        return new Facts(true, noCookies, attempts, List.copyOf(landings), List.copyOf(failures), setCookieNames,
+            openAtEnd, cutShort);
       }
     }
 
@@ -480,6 +585,8 @@ public final class StickyCheck implements Callable<Integer> {
         if (pendingTimeout != null) {
           pendingTimeout.cancel(false);
         }
+        landings.add(new Landing(open.affinity(), firstMessage, open.sameBackend(), open.before(),
+            open.sentCookies()));
         report.open(open.n(), open.attempt(), firstMessage, open.affinity(), open.sameBackend());
       }
       backlog.forEach(Runnable::run);
@@ -489,39 +596,20 @@ public final class StickyCheck implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ shared
 
-  /** The verdict line of a run. */
-  static String verdict(Summary s, boolean noCookies, String unit) {
-    if (s.opened() == 0) {
-      return "NOT sticky: no connection opened (0/" + s.connections() + ")";
+  /** What is left of {@code --deadline}; a very long time without one. */
+  private Duration remaining() {
+    if (deadlineNanos == Long.MAX_VALUE) {
+      return ChronoUnit.FOREVER.getDuration();
     }
-    boolean byAffinity = s.distinctAffinities() > 0;
-    int backends = byAffinity ? s.distinctAffinities() : s.distinctFirstMessages();
-    String basis = byAffinity ? "" : s.distinctFirstMessages() == 0
-        ? " (no affinity cookie recognized and no first message: cannot tell; try --affinity-cookie NAME)"
-        : " (judged by first message: no affinity cookie recognized; try --affinity-cookie NAME)";
-    if (backends <= 1) {
-      return "sticky: " + s.opened() + "/" + s.connections() + " on one backend" + basis;
-    }
-    return "NOT sticky: " + backends + " backends in " + s.opened() + " " + unit
-        + (noCookies ? ": --no-cookies sends no affinity cookie, as a plain client does"
-            : ": your client is not resending the affinity cookie") + basis;
+    long left = deadlineNanos - System.nanoTime();
+    return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
   }
 
-  static String describe(int code, String reason, Throwable cause) {
-    if (cause instanceof HandshakeException) {
-      return "handshake answered " + ((HandshakeException) cause).status();
-    }
-    if (cause == null) {
-      return reason == null || reason.isEmpty() ? "closed " + code : reason;
-    }
-    String message = cause.getMessage() == null ? "" : ": " + cause.getMessage();
-    String text = cause.getClass().getSimpleName() + message;
-    return text.length() > 160 ? text.substring(0, 157) + "..." : text;
-  }
-
-  private static boolean await(CountDownLatch latch, Duration timeout) {
+  /** Waits for {@code latch} at most {@code timeout}, and never past the deadline. */
+  private boolean await(CountDownLatch latch, Duration timeout) {
+    Duration bounded = remaining().compareTo(timeout) < 0 ? remaining() : timeout;
     try {
-      return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return latch.await(bounded.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return latch.getCount() == 0;

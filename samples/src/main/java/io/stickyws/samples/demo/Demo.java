@@ -8,6 +8,7 @@ import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
 import io.stickyws.okhttp.OkHttpTransport;
 import io.stickyws.samples.lab.Lab;
+import io.stickyws.samples.lab.TempDirs;
 import io.stickyws.testkit.Backend;
 import io.stickyws.testkit.Backends;
 import io.stickyws.testkit.Binaries;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
@@ -92,12 +94,39 @@ public final class Demo {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    AtomicReference<String> logs = new AtomicReference<>("");
     try {
-      run(System.out, embedded, connections, dir);
+      run(System.out, embedded, connections, dir, () -> {
+        logs.set(logTails(dir)); // shown if the demo failed: the directory goes now
+        TempDirs.delete(dir);
+      });
       System.exit(0);
     } catch (RuntimeException | AssertionError e) {
-      System.err.println("demo failed: " + e.getMessage() + "\n(logs under " + dir + ")");
+      System.err.println("demo failed: " + e.getMessage() + "\n" + logs.get());
+      TempDirs.delete(dir);
       System.exit(1);
+    }
+  }
+
+  /** The last lines of every log the demo's processes wrote (they are deleted with the demo's directory). */
+  private static String logTails(Path dir) {
+    StringBuilder text = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.filter(f -> f.toString().endsWith(".log")).sorted()
+          .forEach(f -> text.append(tail(f)).append('\n'));
+    } catch (IOException | UncheckedIOException e) {
+      text.append("(logs unreadable: ").append(e.getMessage()).append(')');
+    }
+    return text.toString();
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return "--- " + file.getFileName() + " ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15),
+          lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "--- " + file.getFileName() + " unreadable: " + e.getMessage();
     }
   }
 
@@ -106,6 +135,11 @@ public final class Demo {
    * everything before returning (or throwing).
    */
   public static Result run(PrintStream out, boolean forceEmbedded, int connections, Path dir) {
+    return run(out, forceEmbedded, connections, dir, () -> { });
+  }
+
+  /** Like {@link #run(PrintStream, boolean, int, Path)}, then {@code afterStop} (also on Ctrl-C, after the stop). */
+  static Result run(PrintStream out, boolean forceEmbedded, int connections, Path dir, Runnable afterStop) {
     if (connections < 2) {
       throw new IllegalArgumentException("connections (" + connections + ") must be >= 2");
     }
@@ -113,10 +147,20 @@ public final class Demo {
     AtomicBoolean closed = new AtomicBoolean();
     Runnable stop = () -> {
       if (closed.compareAndSet(false, true)) {
-        rig.close();
+        try {
+          rig.close();
+        } finally {
+          afterStop.run();
+        }
       }
     };
-    Thread hook = new Thread(stop, "demo-shutdown");
+    Thread hook = new Thread(() -> {
+      if (!closed.get()) {
+        stop.run();
+        out.println("interrupted: stopped every process the demo started");
+        out.flush();
+      }
+    }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: stop the backends and the balancer
     try {
       return new Demo(out, forceEmbedded, connections).run(rig);

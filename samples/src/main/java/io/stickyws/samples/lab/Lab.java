@@ -6,10 +6,16 @@ import io.stickyws.testkit.Binaries;
 import io.stickyws.testkit.ManagedProcess;
 import io.stickyws.testkit.Ports;
 import io.stickyws.testkit.Wait;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,12 +39,14 @@ import java.util.regex.Pattern;
  * loopback, started from the checked-in configuration of {@code samples/lab} ({@code haproxy.cfg}, {@code nginx.conf},
  * {@code Caddyfile}), whose {@code {{...}}} placeholders are filled with the ports picked at run time. No Docker,
  * nothing outside its directory, nothing left running: {@link #close()} (and Ctrl-C, through a shutdown hook) stops
- * every process it started.
+ * every process it started; a temporary directory the command line created is deleted. It prints every process id,
+ * takes commands on its standard input ({@link #control(String, PrintStream)}: kill, stop, start, drain a backend),
+ * says when a backend dies, and stops everything, saying so, when the balancer dies.
  *
  * <p>Command line (what {@code samples/lab/run-lab.sh} runs):
  * {@code Lab <haproxy|nginx|caddy> [--configs DIR] [--dir DIR] [--for DURATION]}.
  *
- * <p>Not thread-safe: start and close from one thread.
+ * <p>Start and close from one thread; {@link #control(String, PrintStream)} and the death watch are thread-safe.
  */
 public final class Lab implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -77,6 +89,7 @@ public final class Lab implements AutoCloseable {
   private final int statsPort;
   private final Path renderedConfig;
   private final ManagedProcess process;
+  private final AtomicBoolean closing = new AtomicBoolean();
 
   private Lab(Balancer balancer, Path dir, Backends backends, int port, int statsPort, Path renderedConfig,
       ManagedProcess process) {
@@ -224,10 +237,17 @@ public final class Lab implements AutoCloseable {
     return renderedConfig;
   }
 
-  /** Prints what runs where. */
+  /** The balancer's process id. */
+  public long balancerPid() {
+    return process.pid();
+  }
+
+  /** Prints what runs where, with every process id. */
   public void describe(PrintStream out, Path template) {
     out.println("stickyws lab: " + balancer.name().toLowerCase(Locale.ROOT) + " in front of 3 backends, all on "
         + Ports.HOST);
+    out.println("  lab           pid " + ProcessHandle.current().pid() + "  (Ctrl-C or `quit` stops everything)");
+    out.println("  " + String.format(Locale.ROOT, "%-13s", name()) + " pid " + process.pid());
     for (Backend backend : backends.all()) {
       out.println("  backend " + backend.id() + "    http://" + backend.address() + "  (pid " + backend.pid() + ")");
     }
@@ -242,9 +262,164 @@ public final class Lab implements AutoCloseable {
     out.flush();
   }
 
+  private String name() {
+    return balancer.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Calls {@code onDeath} with a sentence when the balancer exits while the lab is not closing (crash, {@code kill});
+   * says on {@code out} when a backend dies, whoever killed it.
+   */
+  public void watch(PrintStream out, Consumer<String> onDeath) {
+    long pid = process.pid();
+    exited(pid).thenRun(() -> {
+      if (!closing.get() && !shuttingDown()) {
+        process.awaitExit(Duration.ofSeconds(2)); // this JVM's reaper may not have collected the exit code yet
+        onDeath.accept(name() + " (pid " + pid + ") died" + exitText(process.exitCode())
+            + ": stopping the backends and the lab");
+      }
+    });
+    backends.all().forEach(backend -> watch(backend, out));
+  }
+
+  private void watch(Backend backend, PrintStream out) {
+    long pid = backend.pid();
+    exited(pid).thenRun(() -> {
+      if (!closing.get() && !shuttingDown()) {
+        out.println("backend " + backend.id() + " (pid " + pid + ") died; `start " + backend.id()
+            + "` starts it again on " + backend.address());
+        out.flush();
+      }
+    });
+  }
+
+  /** Completes when process {@code pid} has exited (at once if it already has). */
+  private static CompletableFuture<?> exited(long pid) {
+    return ProcessHandle.of(pid).<CompletableFuture<?>>map(ProcessHandle::onExit)
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
+  }
+
+  /** Whether this JVM is running its shutdown hooks (Ctrl-C): then deaths are the lab's own doing. */
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> { }, "lab-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
+  private static String exitText(int code) {
+    return code < 0 ? "" : code > 128 ? " (signal " + (code - 128) + ")" : " (exit code " + code + ")";
+  }
+
+  /**
+   * Runs one command of the lab's standard input and answers on {@code out}: {@code kill s1} (SIGKILL),
+   * {@code stop s1} (SIGTERM), {@code start s1} (again, on its port), {@code drain s1} (close its WebSockets with
+   * 1012), {@code status}, {@code help}, {@code quit}.
+   *
+   * @return {@code false} for {@code quit}, otherwise {@code true}
+   */
+  public synchronized boolean control(String line, PrintStream out) {
+    String[] words = line.trim().split("\\s+");
+    String command = words[0].toLowerCase(Locale.ROOT);
+    try {
+      switch (command) {
+        case "":
+          return true;
+        case "quit":
+        case "exit":
+          return false;
+        case "status":
+          out.println(name() + " pid " + process.pid() + (process.isAlive() ? " up" : " DOWN"));
+          backends.all().forEach(b -> out.println("backend " + b.id() + " " + b.address() + (b.isAlive()
+              ? " up (pid " + b.pid() + ", " + b.openWebSockets() + " WebSockets)" : " DOWN")));
+          return true;
+        case "kill":
+        case "stop":
+        case "start":
+        case "restart":
+        case "drain":
+          if (words.length != 2) {
+            throw new IllegalArgumentException(command + " needs one backend: " + command + " s1");
+          }
+          backend(words[1], command, out);
+          return true;
+        default:
+          throw new IllegalArgumentException("unknown command " + words[0]);
+      }
+    } catch (RuntimeException | AssertionError e) {
+      out.println("lab: " + e.getMessage() + "  (commands: kill s1 | stop s1 | start s1 | drain s1 | status | quit)");
+      return true;
+    } finally {
+      out.flush();
+    }
+  }
+
+  private void backend(String id, String command, PrintStream out) {
+    Backend backend = backends.get(id);
+    switch (command) {
+      case "kill":
+      case "stop":
+        if (!backend.isAlive()) {
+          throw new IllegalStateException("backend " + id + " is not running");
+        }
+        long pid = backend.pid();
+        if (command.equals("kill")) {
+          backend.kill();
+        } else {
+          backend.stop();
+        }
+        out.println((command.equals("kill") ? "killed (SIGKILL)" : "stopped (SIGTERM)") + " backend " + id + " (pid "
+            + pid + ")");
+        return;
+      case "drain":
+        if (balancer == Balancer.HAPROXY) {
+          haproxyAdmin("set server be/" + id + " state drain");
+          out.println("haproxy: server " + id + " set to drain (no new clients without its cookie)");
+        }
+        out.println("backend " + id + " closed " + backend.closeAll(1012) + " WebSockets with 1012");
+        return;
+      default:
+        if (backend.isAlive()) {
+          throw new IllegalStateException("backend " + id + " is already running (pid " + backend.pid() + ")");
+        }
+        backend.start();
+        watch(backend, out);
+        if (balancer == Balancer.HAPROXY) {
+          haproxyAdmin("set server be/" + id + " state ready"); // undoes a drain; health checks bring it up
+        }
+        out.println("started backend " + id + " (pid " + backend.pid() + ") http://" + backend.address());
+    }
+  }
+
+  /** One command on HAProxy's admin socket ({@code stats socket} of {@code haproxy.cfg}); fails on any answer. */
+  private void haproxyAdmin(String command) {
+    Path socket = renderedConfig.getParent().resolve("admin.sock");
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
+      channel.shutdownOutput();
+      ByteBuffer answer = ByteBuffer.allocate(4096);
+      while (channel.read(answer) >= 0 && answer.hasRemaining()) {
+        // read to the end: HAProxy closes after one command
+      }
+      answer.flip();
+      String text = StandardCharsets.UTF_8.decode(answer).toString().trim();
+      if (!text.isEmpty()) {
+        throw new IllegalStateException("haproxy refused '" + command + "': " + text);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("haproxy admin socket " + socket + ": " + command, e);
+    }
+  }
+
   /** Stops the balancer, then the backends; bounded. */
   @Override
   public void close() {
+    closing.set(true);
     try {
       process.stop(Duration.ofSeconds(5));
     } finally {
@@ -279,30 +454,74 @@ public final class Lab implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       System.err.println("lab: " + e.getMessage());
-      System.err.println("usage: run-lab.sh <haproxy|nginx|caddy> [--for DURATION]");
+      System.err.println("usage: run-lab.sh <haproxy|nginx|caddy> [--for DURATION] [--dir DIR]");
       System.exit(2);
       return;
     }
+    Path created;
     try {
-      if (dir == null) {
-        dir = Files.createTempDirectory("stickyws-lab-");
-      }
+      created = dir == null ? Files.createTempDirectory("stickyws-lab-") : null;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Lab lab = start(balancer, configs, dir);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      lab.close();
-      stopped.countDown();
-    }, "lab-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    Path workDir = created != null ? created : dir;
+    AtomicReference<Lab> running = new AtomicReference<>();
+    AtomicBoolean stopped = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Runnable stop = () -> {
+      if (stopped.compareAndSet(false, true)) {
+        Lab lab = running.get();
+        if (lab != null) {
+          lab.close();
+        }
+        if (created != null) {
+          TempDirs.delete(created);
+        }
+        done.countDown();
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "lab-shutdown")); // Ctrl-C, SIGTERM
+    Lab lab;
+    try {
+      lab = start(balancer, configs, workDir);
+    } catch (RuntimeException | AssertionError e) {
+      System.err.println("lab: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    running.set(lab);
     lab.describe(System.out, configs.resolve(balancer.configFile()).toAbsolutePath());
+    if (created != null) {
+      System.out.println("  (the logs' directory is temporary: deleted when the lab stops; --dir DIR keeps them)");
+    }
+    System.out.println("commands: kill s1 | stop s1 | start s1 | drain s1 | status | quit");
     System.out.println(runFor == null ? "Ctrl-C stops everything." : "running for " + runFor.toSeconds() + "s");
+    System.out.flush();
+    lab.watch(System.out, death -> {
+      System.out.println(death);
+      System.out.flush();
+      new Thread(() -> System.exit(1), "lab-exit").start(); // the shutdown hook stops the rest
+    });
+    Thread commands = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (!lab.control(line, System.out)) {
+            System.out.println("stopping");
+            System.out.flush();
+            System.exit(0);
+          }
+        }
+      } catch (IOException e) {
+        // no more commands; Ctrl-C still stops the lab
+      }
+    }, "lab-commands");
+    commands.setDaemon(true);
+    commands.start();
     if (runFor == null) {
-      stopped.await();
+      done.await();
     } else {
-      stopped.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+      done.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
       System.out.println("stopping");
       System.exit(0);
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import io.stickyws.samples.check.Report.Summary;
 import org.junit.jupiter.api.Test;
 
 /** Argument handling: no sockets, every case stops before connecting. */
@@ -65,18 +64,23 @@ class StickyCheckArgsTest {
   void helpPrintsEveryOptionOfTheContract() {
     assertThat(run("--help")).isEqualTo(0);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("--client", "--connections", "--hold", "--jar",
-        "--no-cookies", "--cacert", "--ping", "--affinity-cookie", "--wait", "--json");
+        "--no-cookies", "--cacert", "--ping", "--affinity-cookie", "--wait", "--json", "--handshake-timeout",
+        "--deadline", "--reveal-affinity");
   }
 
   @Test
-  void verdictNamesTheBackendsOrTheStickiness() {
-    assertThat(StickyCheck.verdict(new Summary(10, 10, 1, 1), false, "connections"))
-        .isEqualTo("sticky: 10/10 on one backend");
-    assertThat(StickyCheck.verdict(new Summary(10, 10, 3, 3), false, "connections"))
-        .isEqualTo("NOT sticky: 3 backends in 10 connections: your client is not resending the affinity cookie");
-    assertThat(StickyCheck.verdict(new Summary(10, 10, 2, 0), false, "connections"))
-        .startsWith("NOT sticky: 2 backends in 10 connections").contains("--affinity-cookie");
-    assertThat(StickyCheck.verdict(new Summary(3, 0, 0, 0), false, "connections"))
-        .isEqualTo("NOT sticky: no connection opened (0/3)");
+  void badTimeoutsAreUsageErrors() {
+    assertThat(run("ws://127.0.0.1:1/ws", "--handshake-timeout", "0s")).isEqualTo(2);
+    assertThat(run("ws://127.0.0.1:1/ws", "--deadline", "0ms")).isEqualTo(2);
+    assertThat(run("ws://127.0.0.1:1/ws", "--deadline", "soon")).isEqualTo(2);
+    assertThat(err()).contains("--handshake-timeout (PT0S) must be positive")
+        .contains("--deadline (PT0S) must be positive").contains("must be a number with a unit");
+  }
+
+  @Test
+  void helpListsTheExitCodes() {
+    assertThat(run("--help")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Exit codes:").containsPattern("0 +sticky")
+        .containsPattern("1 +could not connect").containsPattern("2 +bad arguments").containsPattern("3 +not sticky");
   }
 }

@@ -2,6 +2,7 @@ package io.stickyws.samples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.samples.lab.TempDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,12 @@ class DemoIT {
   private static Demo.Result runDemo(boolean embedded, ByteArrayOutputStream log) throws Exception {
     Path dir = Files.createTempDirectory("stickyws-demo-it-");
     long start = System.nanoTime();
-    Demo.Result result = Demo.run(new PrintStream(log, true, StandardCharsets.UTF_8), embedded, 6, dir);
+    Demo.Result result;
+    try {
+      result = Demo.run(new PrintStream(log, true, StandardCharsets.UTF_8), embedded, 6, dir);
+    } finally {
+      TempDirs.delete(dir);
+    }
     assertThat((System.nanoTime() - start) / 1e9).as("seconds").isLessThan(60);
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
         .as("processes left running").isEmpty();
