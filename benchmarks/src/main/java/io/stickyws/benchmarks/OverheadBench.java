@@ -1,6 +1,7 @@
 package io.stickyws.benchmarks;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stickyws.ReconnectPolicy;
 import io.stickyws.micrometer.StickyWebSocketMetrics;
@@ -57,6 +58,10 @@ final class OverheadBench implements Bench {
             throw new IllegalStateException("the Micrometer binder counted " + opens
                 + " opens of " + (rounds + 1) + " connections");
           }
+          // what the binder recorded over every message of every round: per connection, not per message
+          long meterUpdates = Math.round(registry.getMeters().stream().mapToDouble(m ->
+              m instanceof Counter ? ((Counter) m).count() : m instanceof Timer ? ((Timer) m).count() : 0)
+              .sum());
           double rawRate = Stats.median(raw.rates());
           double stickyRate = Stats.median(sticky.rates());
           double meteredRate = Stats.median(metered.rates());
@@ -79,6 +84,8 @@ final class OverheadBench implements Bench {
               .put("micrometerToStickyRatio", meteredRate / stickyRate)
               .put("micrometerP50Micros", Stats.round(Stats.quantile(meteredRtt, 0.5), 1))
               .put("micrometerP99Micros", Stats.round(Stats.quantile(meteredRtt, 0.99), 1))
+              .put("micrometerMeterUpdates", meterUpdates)
+              .put("micrometerConnections", rounds + 1)
               .put("window", WINDOW).put("messages", messages).put("rounds", rounds)
               .put("pingsPerRound", pings));
         }
