@@ -1,6 +1,7 @@
 package io.stickyws.benchmarks;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stickyws.ReconnectPolicy;
@@ -62,6 +63,13 @@ final class OverheadBench implements Bench {
           long meterUpdates = Math.round(registry.getMeters().stream().mapToDouble(m ->
               m instanceof Counter ? ((Counter) m).count() : m instanceof Timer ? ((Timer) m).count() : 0)
               .sum());
+          o.progress("overhead " + adapter + " " + payload + " B, the binder recorded: "
+              + registry.getMeters().stream().filter(m -> !(m instanceof Gauge))
+                  .map(m -> m.getId().getName() + m.getId().getTags().stream()
+                      .filter(t -> !t.getKey().startsWith("server."))
+                      .map(t -> t.getKey() + "=" + t.getValue()).toList() + " "
+                      + Math.round(m instanceof Counter ? ((Counter) m).count() : ((Timer) m).count()))
+                  .sorted().toList());
           double rawRate = Stats.median(raw.rates());
           double stickyRate = Stats.median(sticky.rates());
           double meteredRate = Stats.median(metered.rates());
