@@ -6,6 +6,8 @@ import io.stickyws.StickySession;
 import io.stickyws.affinity.SameBackend;
 import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.jakarta.JakartaTransport;
+import io.stickyws.samples.examples.StompQuickStart;
+import io.stickyws.samples.examples.StompQuickStart.ReconnectingStompHandler;
 import io.stickyws.spring.StickyWebSocketClient;
 import io.stickyws.testkit.Binaries;
 import io.stickyws.testkit.ManagedProcess;
@@ -28,11 +30,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.tomcat.websocket.WsWebSocketContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -46,18 +45,17 @@ import org.springframework.messaging.simp.stomp.StompHeaders;
 import org.springframework.messaging.simp.stomp.StompSession;
 import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
 import org.springframework.web.socket.WebSocketHandler;
-import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
-import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
 
 /**
  * The proof with a real STOMP server: three JVMs running Spring's STOMP simple broker on embedded Tomcat behind a
  * real HAProxy ({@code cookie SERVERID insert}, health checks, redispatch), and Spring's {@link WebSocketStompClient}
  * on {@link StickyWebSocketClient} (the Jakarta transport on Tomcat's client), reconnecting from its own
- * {@code StompSessionHandler} as Spring users write it.
+ * {@code StompSessionHandler} as Spring users write it. The client and the handler are the sample's
+ * ({@code samples/.../examples/StompQuickStart}), so the sample shows exactly the code proven here.
  */
 class StompStickinessIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -155,7 +153,7 @@ class StompStickinessIT {
       plainLandings.merge(whoServes(plain), 1, Integer::sum);
     }
 
-    WebSocketStompClient sticky = stompClient(StickyWebSocketClient.builder(session).reconnect(false).build());
+    WebSocketStompClient sticky = stompClient(StompQuickStart.stickyClient(session, same -> { }));
     Map<String, Integer> stickyLandings = new LinkedHashMap<>();
     for (int i = 0; i < 20; i++) {
       stickyLandings.merge(whoServes(sticky), 1, Integer::sum);
@@ -171,16 +169,17 @@ class StompStickinessIT {
   @Test
   void stompHandlerReconnectsToALiveBackendWithChangedReportedAndResubscribes() throws Exception {
     List<SameBackend> landings = new CopyOnWriteArrayList<>();
-    WebSocketStompClient stomp = stompClient(recordingLandings(
-        StickyWebSocketClient.builder(session).reconnect(false).build(), landings));
-    ReconnectingHandler handler = new ReconnectingHandler(stomp);
+    // the sample's client and handler (samples' StompQuickStart), as a Spring user writes them
+    WebSocketStompClient stomp = stompClient(StompQuickStart.stickyClient(session, landings::add));
+    BlockingQueue<String> ticks = new LinkedBlockingQueue<>();
+    ReconnectingStompHandler handler = new ReconnectingStompHandler(stomp, stompUri, "/topic/ticks", ticks::add);
     toClose.add(handler);
     handler.connect();
-    String first = handler.nextTick(null);
+    String first = nextFrom(ticks, null);
     assertThat(landings).containsExactly(SameBackend.UNKNOWN);
 
     BACKENDS.get(first).kill();
-    String second = handler.nextTick(first);
+    String second = nextFrom(ticks, first);
 
     System.out.println("STOMP kill: " + first + " killed, re-subscribed on " + second + ", landings " + landings);
     assertThat(second).isNotEqualTo(first);
@@ -188,7 +187,7 @@ class StompStickinessIT {
     // from the jar (the dead backend's), which the balancer replaced: CHANGED.
     assertThat(landings).as("landings %s", landings).hasSizeGreaterThanOrEqualTo(2);
     assertThat(landings.get(landings.size() - 1)).as("landings %s", landings).isEqualTo(SameBackend.CHANGED);
-    assertThat(handler.subscriptions).as("subscribed again after the reconnect").isGreaterThanOrEqualTo(2);
+    assertThat(handler.subscriptions()).as("subscribed again after the reconnect").isGreaterThanOrEqualTo(2);
   }
 
   @Test
@@ -275,33 +274,6 @@ class StompStickinessIT {
     return stomp;
   }
 
-  /** How an application reads the affinity outcome: the session attributes of each new WebSocketSession. */
-  private static WebSocketClient recordingLandings(StickyWebSocketClient client, List<SameBackend> landings) {
-    return new WebSocketClient() {
-      @Override
-      public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
-          Object... uriVariables) {
-        return client.execute(decorate(handler), uriTemplate, uriVariables);
-      }
-
-      @Override
-      public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
-          URI uri) {
-        return client.execute(decorate(handler), headers, uri);
-      }
-
-      private WebSocketHandler decorate(WebSocketHandler handler) {
-        return new WebSocketHandlerDecorator(handler) {
-          @Override
-          public void afterConnectionEstablished(WebSocketSession s) throws Exception {
-            landings.add((SameBackend) s.getAttributes().get(StickyWebSocketClient.SAME_BACKEND));
-            super.afterConnectionEstablished(s);
-          }
-        };
-      }
-    };
-  }
-
   private static StompFrameHandler frames(java.util.function.Consumer<String> payloads) {
     return new StompFrameHandler() {
       @Override
@@ -314,75 +286,5 @@ class StompStickinessIT {
         payloads.accept((String) payload);
       }
     };
-  }
-
-  /** A StompSessionHandler as Spring users write it: subscribes on connect, reconnects itself after a loss. */
-  private final class ReconnectingHandler extends StompSessionHandlerAdapter implements AutoCloseable {
-    private final WebSocketStompClient stomp;
-    private final BlockingQueue<String> ticks = new LinkedBlockingQueue<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
-    private final AtomicBoolean retryScheduled = new AtomicBoolean();
-    private volatile boolean closed;
-    private volatile StompSession current;
-    volatile int subscriptions;
-
-    ReconnectingHandler(WebSocketStompClient stomp) {
-      this.stomp = stomp;
-    }
-
-    void connect() {
-      if (!closed) {
-        stomp.connectAsync(stompUri.toString(), this).whenComplete((s, failure) -> {
-          if (failure != null) {
-            retryLater();
-          }
-        });
-      }
-    }
-
-    private void retryLater() {
-      if (!closed && retryScheduled.compareAndSet(false, true)) {
-        retries.schedule(() -> {
-          retryScheduled.set(false);
-          connect();
-        }, 200, TimeUnit.MILLISECONDS);
-      }
-    }
-
-    @Override
-    public void afterConnected(StompSession stompSession, StompHeaders connectedHeaders) {
-      current = stompSession;
-      stompSession.subscribe("/topic/ticks", frames(ticks::add));
-      subscriptions++;
-    }
-
-    @Override
-    public void handleTransportError(StompSession stompSession, Throwable exception) {
-      if (!stompSession.isConnected()) {
-        retryLater();
-      }
-    }
-
-    /** The next tick from a backend other than {@code not} (bounded wait). */
-    String nextTick(String not) throws InterruptedException {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        String tick = ticks.poll(100, TimeUnit.MILLISECONDS);
-        if (tick != null && !tick.equals(not)) {
-          return tick;
-        }
-      }
-      throw new AssertionError("no tick from a backend other than " + not + " within " + WAIT);
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      retries.shutdownNow();
-      StompSession s = current;
-      if (s != null && s.isConnected()) {
-        s.disconnect();
-      }
-    }
   }
 }

@@ -1,15 +1,18 @@
 package io.stickyws.samples.check;
 
+import io.stickyws.jakarta.JakartaTransport;
 import io.stickyws.javawebsocket.JavaWebSocketTransport;
 import io.stickyws.jdk.JdkTransport;
 import io.stickyws.okhttp.OkHttpTransport;
 import io.stickyws.spi.Transport;
+import jakarta.websocket.ClientEndpointConfig;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
+import org.apache.tomcat.websocket.WsWebSocketContainer;
 
 /**
  * The WebSocket libraries sticky-check can drive, by their command-line names.
@@ -22,7 +25,9 @@ public enum Client {
   /** The JDK's {@code java.net.http.WebSocket}. */
   JDK("jdk"),
   /** Java-WebSocket 1.6. */
-  JAVA_WEBSOCKET("java-websocket");
+  JAVA_WEBSOCKET("java-websocket"),
+  /** Tomcat 11's Jakarta WebSocket client container ({@code WsWebSocketContainer}) through stickyws-jakarta. */
+  JAKARTA("jakarta");
 
   private final String cliName;
 
@@ -63,6 +68,11 @@ public enum Client {
         return JdkTransport.create(HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .sslContext(tls.context()));
+      case JAKARTA:
+        // Tomcat verifies the host name itself; the SSL context only adds the trusted certificates
+        return JakartaTransport.builder(new WsWebSocketContainer())
+            .endpointConfig(ClientEndpointConfig.Builder.create().sslContext(tls.context()).build())
+            .build();
       default:
         return JavaWebSocketTransport.create(client -> {
           client.setDaemon(true);

@@ -71,7 +71,7 @@ public final class StickyCheck implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<ws-or-wss-url>", description = "the WebSocket URL behind the balancer")
   private String url;
 
-  @Option(names = "--client", paramLabel = "okhttp|jdk|java-websocket", defaultValue = "okhttp",
+  @Option(names = "--client", paramLabel = "okhttp|jdk|java-websocket|jakarta", defaultValue = "okhttp",
       converter = ClientConverter.class, description = "transport (default ${DEFAULT-VALUE})")
   private Client client;
 

@@ -36,7 +36,7 @@ class StickyCheckArgsTest {
   @Test
   void unknownClientIsAUsageErrorListingTheChoices() {
     assertThat(run("ws://127.0.0.1:1/ws", "--client", "netty")).isEqualTo(2);
-    assertThat(err()).contains("okhttp, jdk, java-websocket");
+    assertThat(err()).contains("okhttp, jdk, java-websocket, jakarta");
   }
 
   @Test
