@@ -13,7 +13,6 @@ import io.stickyws.testkit.Binaries;
 import io.stickyws.testkit.ManagedProcess;
 import io.stickyws.testkit.Ports;
 import io.stickyws.testkit.Wait;
-import java.lang.reflect.Type;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,8 +39,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.messaging.converter.StringMessageConverter;
-import org.springframework.messaging.simp.stomp.StompFrameHandler;
-import org.springframework.messaging.simp.stomp.StompHeaders;
 import org.springframework.messaging.simp.stomp.StompSession;
 import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
 import org.springframework.web.socket.WebSocketHandler;
@@ -191,6 +188,25 @@ class StompStickinessIT {
   }
 
   @Test
+  void theSampleMainRunsAsWritten() throws Exception {
+    Path workDir = Files.createDirectories(dir.resolve("stomp-quick-start"));
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ManagedProcess sample = ManagedProcess.start("StompQuickStart", List.of(Binaries.jdkTool("java").toString(),
+        "-Xmx128m", "-cp", classpath, StompQuickStart.class.getName(), stompUri.toString()), workDir, Map.of(),
+        workDir.resolve("out.log"), false);
+    try {
+      assertThat(sample.awaitExit(Duration.ofSeconds(30))).as("exited: %s", sample.logTail(20)).isTrue();
+      assertThat(sample.exitCode()).as(sample.logTail(20)).isZero();
+      List<String> out = Files.readAllLines(workDir.resolve("out.log"));
+      assertThat(out).as(sample.logTail(20)).contains("landed, backend UNKNOWN")
+          .anyMatch(l -> l.matches("first message: s[123]"));
+      assertThat(workDir.resolve("cookies.txt")).as("the file jar keeps the affinity cookie").isNotEmptyFile();
+    } finally {
+      sample.stop(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void whenStickywsReconnectsTheNewSessionSaysChanged() throws Exception {
     List<SameBackend> landings = new CopyOnWriteArrayList<>();
     BlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -241,7 +257,7 @@ class StompStickinessIT {
     try {
       String nonce = UUID.randomUUID().toString();
       CompletableFuture<String> answer = new CompletableFuture<>();
-      stompSession.subscribe("/topic/whoami", frames(payload -> {
+      stompSession.subscribe("/topic/whoami", StompQuickStart.strings(payload -> {
         if (payload.startsWith(nonce + " ")) {
           answer.complete(payload.substring(nonce.length() + 1));
         }
@@ -272,19 +288,5 @@ class StompStickinessIT {
     toClose.add(scheduler::shutdown);
     stomp.setTaskScheduler(scheduler); // receipts
     return stomp;
-  }
-
-  private static StompFrameHandler frames(java.util.function.Consumer<String> payloads) {
-    return new StompFrameHandler() {
-      @Override
-      public Type getPayloadType(StompHeaders headers) {
-        return String.class;
-      }
-
-      @Override
-      public void handleFrame(StompHeaders headers, Object payload) {
-        payloads.accept((String) payload);
-      }
-    };
   }
 }

@@ -105,6 +105,26 @@ public final class StompQuickStart {
   }
 
   /**
+   * A subscription's frame handler that reads each payload as a string (with {@link StringMessageConverter}).
+   *
+   * @param onMessage receives each payload
+   * @return the handler to give to {@link StompSession#subscribe}
+   */
+  public static StompFrameHandler strings(Consumer<String> onMessage) {
+    return new StompFrameHandler() {
+      @Override
+      public Type getPayloadType(StompHeaders headers) {
+        return String.class;
+      }
+
+      @Override
+      public void handleFrame(StompHeaders headers, Object payload) {
+        onMessage.accept((String) payload);
+      }
+    };
+  }
+
+  /**
    * A {@code StompSessionHandler} as Spring users write it: connects, subscribes to one destination on every
    * connect, and after a lost connection (or a failed connect) connects again 200 ms later, until closed.
    *
@@ -164,17 +184,7 @@ public final class StompQuickStart {
     @Override
     public void afterConnected(StompSession stompSession, StompHeaders connectedHeaders) {
       current = stompSession;
-      stompSession.subscribe(destination, new StompFrameHandler() {
-        @Override
-        public Type getPayloadType(StompHeaders headers) {
-          return String.class;
-        }
-
-        @Override
-        public void handleFrame(StompHeaders headers, Object payload) {
-          onMessage.accept((String) payload);
-        }
-      });
+      stompSession.subscribe(destination, strings(onMessage));
       subscriptions.incrementAndGet();
     }
 
