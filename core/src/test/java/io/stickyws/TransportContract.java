@@ -235,6 +235,51 @@ public abstract class TransportContract {
   }
 
   @Test
+  void neverFollowsA302HandshakeRedirectToAnotherHost() throws Exception {
+    refusesHandshakeRedirect(302);
+  }
+
+  @Test
+  void neverFollowsA307HandshakeRedirectToAnotherHost() throws Exception {
+    refusesHandshakeRedirect(307);
+  }
+
+  /**
+   * Rule for every adapter: a handshake is never redirected. The 3xx reaches the engine as a
+   * failed handshake carrying its status; the target (another host) sees no request, so no cookie
+   * of the first host leaves for it and nothing it sets enters the jar.
+   */
+  private void refusesHandshakeRedirect(int status) throws Exception {
+    try (MockWebServer target = new MockWebServer()) {
+      target.start();
+      for (int i = 0; i < 5; i++) {
+        target.enqueue(upgrade(new EchoServer(null))
+            .addHeader("Set-Cookie", "stolen=target; path=/").build());
+      }
+      String elsewhere = "localhost".equals(server.getHostName()) ? "127.0.0.1" : "localhost";
+      for (int i = 0; i < 5; i++) {
+        server.enqueue(new MockResponse.Builder().code(status)
+            .addHeader("Location", "http://" + elsewhere + ":" + target.getPort() + "/other")
+            .build());
+      }
+      jar.receive(wsUri(), List.of("SERVERID=host-only-secret; path=/"));
+      connect();
+      listener.await("disconnected", WAIT);
+
+      assertThat(takeRequest().getHeaders().values("Cookie"))
+          .containsExactly("SERVERID=host-only-secret");
+      assertThat(((HandshakeException) listener.lastDetail("disconnected")).status())
+          .isEqualTo(status);
+      session.close();
+      session = null;
+      assertThat(target.getRequestCount()).as("requests that reached the redirect target")
+          .isZero();
+      assertThat(jar.cookies()).extracting(Cookie::name).containsExactly("SERVERID");
+      assertThat(listener.events()).noneMatch(e -> e.startsWith("open"));
+    }
+  }
+
+  @Test
   void reconnectsAndDropsAffinityOnServiceRestart() throws Exception {
     EchoServer first = new EchoServer(null);
     server.enqueue(upgrade(first).addHeader("Set-Cookie", "SERVERID=backend1; path=/").build());

@@ -19,21 +19,19 @@ import okhttp3.Request;
 
 /**
  * The stickyws transport on OkHttp 5: opens WebSocket connections with the application's own
- * {@link OkHttpClient}, keeping its TLS, proxy, timeouts, interceptors, dispatcher and connection
- * pool.
+ * {@link OkHttpClient}, keeping its TLS, proxy, timeouts, interceptors, dispatcher and pool.
  *
  * <pre>{@code
- * OkHttpClient client = new OkHttpClient();
- * Transport transport = OkHttpTransport.create(client);
+ * Transport transport = OkHttpTransport.create(new OkHttpClient());
  * }</pre>
  *
  * <p>The WebSocket client is derived from the application's client with
- * {@link OkHttpClient#newBuilder()} and changed in two ways only: its {@link CookieJar} is
+ * {@link OkHttpClient#newBuilder()} and changed in three ways only: its {@link CookieJar} is
  * {@link CookieJar#NO_COOKIES}, so the {@code Cookie} header the engine puts on the handshake is
- * sent exactly as given (OkHttp would otherwise replace it with the jar's cookies); and, unless
+ * sent exactly as given; it follows no redirect (a handshake is never redirected: a 3xx is a
+ * failed handshake with its status, and no cookie leaves for the {@code Location}); and, unless
  * {@link Builder#tcpNoDelay(boolean)} turned it off, its socket factory wraps the application's to
- * enable {@code TCP_NODELAY}, which covers {@code wss://} too since TLS is layered over that socket.
- * (OkHttp connects through a SOCKS proxy without the socket factory: there it stays off.) To share
+ * enable {@code TCP_NODELAY}, which covers {@code wss://} too (not through a SOCKS proxy). To share
  * one stickyws cookie jar with the application's REST calls, see
  * {@link #withCookieJar(OkHttpClient, io.stickyws.cookie.CookieJar)}.
  *
@@ -54,7 +52,8 @@ public final class OkHttpTransport implements Transport {
 
   private OkHttpTransport(Builder builder) {
     this.tcpNoDelay = builder.tcpNoDelay;
-    OkHttpClient.Builder derived = builder.client.newBuilder().cookieJar(CookieJar.NO_COOKIES);
+    OkHttpClient.Builder derived = builder.client.newBuilder().cookieJar(CookieJar.NO_COOKIES)
+        .followRedirects(false).followSslRedirects(false);
     if (tcpNoDelay) {
       derived.socketFactory(new NoDelaySocketFactory(builder.client.socketFactory()));
     }
