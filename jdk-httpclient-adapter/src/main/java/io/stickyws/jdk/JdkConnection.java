@@ -135,7 +135,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   }
 
   private void handshakeFailed(Throwable error) {
-    Throwable cause = unwrap(error);
+    Throwable cause = Loggable.failure(unwrap(error)); // the JDK's messages quote header values
     PendingHandshakes.Entry registered;
     boolean abort;
     synchronized (lock) {
@@ -284,7 +284,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   @Override
   public void onError(WebSocket ws, Throwable error) {
     log.debug("jdk connection to {} failed: {}", request, error.getClass().getName());
-    events.postTerminal(() -> listener.onFailure(error, null));
+    events.postTerminal(() -> listener.onFailure(Loggable.failure(error), null));
   }
 
   // --- TransportConnection ---

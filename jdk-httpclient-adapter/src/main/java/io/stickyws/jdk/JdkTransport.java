@@ -105,21 +105,33 @@ public final class JdkTransport implements Transport {
    * @param listener receives the events of this attempt
    * @return the attempt
    * @throws IllegalArgumentException if the request sets a {@code Sec-WebSocket-Key},
-   *     {@code -Accept}, {@code -Version} or {@code -Extensions} header, which the JDK sets itself
+   *     {@code -Accept}, {@code -Version} or {@code -Extensions} header, which the JDK sets itself,
+   *     or a header value the JDK cannot send as it is (a character outside visible ASCII, space
+   *     and tab); the engine then gives up at once rather than failing every attempt
    */
   @Override
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    for (String name : request.headers().keySet()) {
+    request.headers().forEach((name, values) -> {
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("header (" + name + ") is set by the JDK itself");
       }
-    }
+      if (!name.equalsIgnoreCase("Cookie") && !values.stream().allMatch(JdkTransport::sendable)) {
+        // the JDK refuses it (its message shows the value) or sends '?' for each non-ASCII char
+        throw new IllegalArgumentException("header (" + name + ") has a value the JDK cannot send"
+            + " (only visible ASCII, space and tab)");
+      }
+    });
     JdkConnection connection = new JdkConnection(
         client, cookieHandler.handshakes, request, listener, maxOutboundBytes);
     connection.start();
     return connection;
+  }
+
+  /** Whether the JDK sends this header value as it is: visible ASCII, space and tab only. */
+  static boolean sendable(String value) {
+    return value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7F));
   }
 
   /**
