@@ -61,6 +61,16 @@ public abstract class TransportContract {
     server.close();
   }
 
+  /**
+   * Whether the adapter's library sends a cookie value's UTF-8 bytes ({@code eur=€}); one that
+   * writes header values as ASCII leaves such a cookie out instead.
+   *
+   * @return {@code false} unless the subclass says so
+   */
+  protected boolean sendsUtf8Cookies() {
+    return false;
+  }
+
   protected StickySession.Builder sessionBuilder() {
     return StickySession.builder(newTransport())
         .cookieJar(jar)
@@ -277,6 +287,25 @@ public abstract class TransportContract {
       assertThat(jar.cookies()).extracting(Cookie::name).containsExactly("SERVERID");
       assertThat(listener.events()).noneMatch(e -> e.startsWith("open"));
     }
+  }
+
+  @Test
+  void aNonAsciiCookieValueIsStoredAsUtf8AndSentAsUtf8OrLeftOut() throws Exception {
+    EchoServer first = new EchoServer(null);
+    server.enqueue(upgrade(first)
+        .addHeaderLenient("Set-Cookie", "eur=\u20ac; Path=/")
+        .addHeader("Set-Cookie", "plain=p1; Path=/").build());
+    server.enqueue(upgrade(new EchoServer(null)).build());
+    connect();
+    listener.await("open", WAIT);
+    assertThat(jar.cookies()).extracting(c -> c.name() + "=" + c.value())
+        .containsExactlyInAnyOrder("eur=\u20ac", "plain=p1");
+
+    first.socket().close(1011, "");
+    listener.await(e -> e.startsWith("open"), 2, WAIT);
+    takeRequest();
+    assertThat(takeRequest().getHeaders().values("Cookie")).as("the handshake after the 101")
+        .containsExactly(sendsUtf8Cookies() ? "eur=\u20ac; plain=p1" : "plain=p1");
   }
 
   @Test

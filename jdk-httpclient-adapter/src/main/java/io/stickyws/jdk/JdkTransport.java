@@ -1,6 +1,7 @@
 package io.stickyws.jdk;
 
 import io.stickyws.cookie.CookieJar;
+import io.stickyws.spi.AsciiCookies;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
@@ -18,7 +19,9 @@ import java.util.Set;
  * connect timeout and authenticator apply, after installing a {@link JdkCookieHandler} on it: the JDK
  * exposes no handshake response headers, but it shows them to the client's cookie handler, which
  * hands them to the attempt that made the handshake. The engine's {@code Cookie} header is sent
- * exactly as given and the handler adds none to handshakes. A handshake answered with another status
+ * as given and the handler adds none to handshakes, except that the JDK sends header values as
+ * ASCII only: a cookie whose value is not ASCII ({@code eur=€}) is left out and named once at WARN
+ * ({@link AsciiCookies}). A handshake answered with another status
  * than 101 is reported with that status and its headers ({@code Retry-After}, {@code Set-Cookie}).
  *
  * <p>TCP_NODELAY: the JDK's HTTP/1.1 connections (plain, TLS and tunnelled) always enable it when
@@ -41,6 +44,7 @@ public final class JdkTransport implements Transport {
   private final HttpClient client;
   private final JdkCookieHandler cookieHandler;
   private final long maxOutboundBytes;
+  private final AsciiCookies asciiCookies = new AsciiCookies("the JDK HttpClient");
 
   private JdkTransport(HttpClient client, JdkCookieHandler cookieHandler, long maxOutboundBytes) {
     this.client = client;
@@ -113,18 +117,19 @@ public final class JdkTransport implements Transport {
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    request.headers().forEach((name, values) -> {
+    HandshakeRequest sent = asciiCookies.sendable(request);
+    sent.headers().forEach((name, values) -> {
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("header (" + name + ") is set by the JDK itself");
       }
-      if (!name.equalsIgnoreCase("Cookie") && !values.stream().allMatch(JdkTransport::sendable)) {
+      if (!values.stream().allMatch(JdkTransport::sendable)) {
         // the JDK refuses it (its message shows the value) or sends '?' for each non-ASCII char
         throw new IllegalArgumentException("header (" + name + ") has a value the JDK cannot send"
             + " (only visible ASCII, space and tab)");
       }
     });
     JdkConnection connection = new JdkConnection(
-        client, cookieHandler.handshakes, request, listener, maxOutboundBytes);
+        client, cookieHandler.handshakes, sent, listener, maxOutboundBytes);
     connection.start();
     return connection;
   }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import okhttp3.CookieJar;
+import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -121,11 +122,6 @@ public final class OkHttpTransport implements Transport {
         .orElse(client);
   }
 
-  /**
-   * The library's name.
-   *
-   * @return {@code "okhttp"}
-   */
   @Override
   public String name() {
     return "okhttp";
@@ -142,11 +138,7 @@ public final class OkHttpTransport implements Transport {
     return false;
   }
 
-  /**
-   * Whether {@code TCP_NODELAY} is enabled on the WebSocket sockets.
-   *
-   * @return {@code true} by default
-   */
+  /** @return whether {@code TCP_NODELAY} is on for the WebSocket sockets (default true) */
   public boolean tcpNoDelay() {
     return tcpNoDelay;
   }
@@ -165,17 +157,22 @@ public final class OkHttpTransport implements Transport {
       throw new IllegalArgumentException(
           "uri (" + Loggable.uri(request.uri()) + ") is not a URL OkHttp accepts");
     }
+    Headers.Builder headers = new Headers.Builder();
     for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
       for (String value : header.getValue()) {
-        try {
-          builder.addHeader(header.getKey(), value);
+        try { // a Cookie value goes out as the jar stores it: its UTF-8 bytes (eur=€)
+          if (header.getKey().equalsIgnoreCase("Cookie")) {
+            headers.addUnsafeNonAscii(header.getKey(), value);
+          } else {
+            headers.add(header.getKey(), value);
+          }
         } catch (IllegalArgumentException e) { // may show the value
           throw new IllegalArgumentException(
               "header (" + header.getKey() + ") has a name or value OkHttp does not accept");
         }
       }
     }
-    return builder.build();
+    return builder.headers(headers.build()).build();
   }
 
   /**
