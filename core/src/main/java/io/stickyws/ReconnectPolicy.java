@@ -50,7 +50,16 @@ public final class ReconnectPolicy {
      */
     DECORRELATED,
     /** {@code d * (1 + u)} with {@code u} uniform in {@code [-jitterFactor, +jitterFactor]}. */
-    PROPORTIONAL
+    PROPORTIONAL,
+    /**
+     * Uniform in {@code [d/3, d]}: {@code d/3} plus a uniform value in {@code [0, 2d/3]}; the
+     * default. At the cap this bounds both kinds of reconnect storm at 1.5 times the rate of a
+     * perfectly spread fleet: after a restart the first moments carry {@code 2d/(d/3 + d) = 1.5}
+     * times it, and after a failure that hit every client at the same instant the fleet comes
+     * back within {@code 2d/3}, at {@code d/(2d/3) = 1.5} times it ({@link #FULL}: 2 and 1; {@link
+     * #EQUAL}: 1.33 and 2). See docs/performance.md.
+     */
+    TWO_THIRDS
   }
 
   /** The default for close codes 4000-4999: retry. Declared before DEFAULTS, which uses it. */
@@ -88,7 +97,8 @@ public final class ReconnectPolicy {
   }
 
   /**
-   * The default policy: 500 ms initial delay doubling up to 30 s, full jitter, no limit on attempts
+   * The default policy: 500 ms initial delay doubling up to 30 s, {@link Jitter#TWO_THIRDS} jitter
+   * (uniform in the upper two thirds of the capped delay), no limit on attempts
    * or elapsed time, reset after 30 s of stable connection, {@code Retry-After} capped at 5 min.
    *
    * @return the default policy
@@ -130,7 +140,7 @@ public final class ReconnectPolicy {
     return maxDelay;
   }
 
-  /** @return how delays are randomized; default {@link Jitter#FULL} */
+  /** @return how delays are randomized; default {@link Jitter#TWO_THIRDS} */
   public Jitter jitter() {
     return jitter;
   }
@@ -336,7 +346,7 @@ public final class ReconnectPolicy {
     private Duration initialDelay = Duration.ofMillis(500);
     private double multiplier = 2.0;
     private Duration maxDelay = Duration.ofSeconds(30);
-    private Jitter jitter = Jitter.FULL;
+    private Jitter jitter = Jitter.TWO_THIRDS;
     private double jitterFactor = 0.5;
     private int maxAttempts = 0;
     private boolean maxAttemptsSet = false;
@@ -404,7 +414,7 @@ public final class ReconnectPolicy {
     /**
      * Sets how delays are randomized.
      *
-     * @param jitter the jitter; default {@link Jitter#FULL}
+     * @param jitter the jitter; default {@link Jitter#TWO_THIRDS}
      * @return this builder
      */
     public Builder jitter(Jitter jitter) {

@@ -18,7 +18,7 @@ class ReconnectPolicyTest {
     assertThat(p.initialDelay()).isEqualTo(Duration.ofMillis(500));
     assertThat(p.multiplier()).isEqualTo(2.0);
     assertThat(p.maxDelay()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(p.jitter()).isEqualTo(Jitter.FULL);
+    assertThat(p.jitter()).isEqualTo(Jitter.TWO_THIRDS);
     assertThat(p.jitterFactor()).isEqualTo(0.5);
     assertThat(p.maxAttempts()).isEqualTo(OptionalInt.empty());
     assertThat(p.maxElapsedTime()).isEqualTo(Optional.empty());
@@ -317,7 +317,7 @@ class ReconnectPolicyTest {
   void toStringShowsTheSettings() {
     assertThat(ReconnectPolicy.defaults().toString())
         .isEqualTo(
-            "ReconnectPolicy{initialDelay=PT0.5S, multiplier=2.0, maxDelay=PT30S, jitter=FULL,"
+            "ReconnectPolicy{initialDelay=PT0.5S, multiplier=2.0, maxDelay=PT30S, jitter=TWO_THIRDS,"
                 + " maxAttempts=unlimited, maxElapsedTime=none, resetAfter=PT30S,"
                 + " maxRetryAfter=PT5M}");
     assertThat(

@@ -10,6 +10,7 @@ import io.stickyws.spi.Transport;
 import io.stickyws.testkit.Backend;
 import io.stickyws.testkit.Backends;
 import io.stickyws.testkit.Haproxy;
+import io.stickyws.testkit.Ports;
 import io.stickyws.testkit.Rig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,115 +32,307 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * {@code storm}: a fleet of clients behind a real HAProxy loses all three backends at once, stays
- * down until every client's backoff has reached the cap, and comes back. Reconnect attempts are
- * timed on the client side (the {@code onReconnecting} time plus its delay is when the attempt
- * starts) and counted in 100 ms windows from the restart over one cap period (or until the last
- * client is back, if later).
+ * {@code storm}: a fleet of clients behind a real HAProxy retrying at the cap of its backoff, and
+ * the busiest moment of its reconnect attempts in two kinds of storm (field {@code scenario}):
+ *
+ * <ul>
+ *   <li>{@code restart}: all three backends are killed, stay down until every client's backoff
+ *       has reached the cap plus one more cap period, and come back at once;
+ *   <li>{@code synchronized}: all backends are killed until every client retries at the cap; then
+ *       HAProxy's servers point at a {@link Holder} that accepts every handshake and answers none,
+ *       until it holds one pending handshake per client; then the servers point at the restarted
+ *       backends again and the holder answers all handshakes with 503 at the same instant.
+ * </ul>
+ *
+ * <p>Reconnect attempts are timed on the client side (the {@code onReconnecting} time plus its
+ * delay is when the attempt starts) and counted in 100 ms windows from the restart (or the 503s)
+ * over one cap period, or until the last client is back if later. {@code peakToUniform} is the
+ * busiest window over the mean window, divided by the median of the same ratio for the same number
+ * of attempts thrown uniformly at random into the same windows (counting noise alone): 1.0 is a
+ * perfectly spread fleet. {@code peakToUniformCoarse} is the same with windows of a tenth of the
+ * cap, where counting noise hides less of the shape.
  *
  * <p>resilience4j's {@code ofExponentialRandomBackoff} cannot be expressed as a ReconnectPolicy, so
  * its fleet is a plain JDK WebSocket client per connection on the same shared HttpClient, whose
  * reconnect loop waits what resilience4j's own {@code IntervalFunction.ofExponentialRandomBackoff}
  * returns (default randomization factor 0.5, same initial delay, multiplier and cap) between
- * attempts.
+ * attempts. It runs once per scenario ({@code client} {@code jdk-raw}), not once per adapter.
  */
 final class StormBench implements Bench {
   private static final long BIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final String RESILIENCE4J = "resilience4j";
+  static final String RESTART = "restart";
+  static final String SYNCHRONIZED = "synchronized";
 
   @Override
   public void run(Options o) throws Exception {
     int clients = Integer.parseInt(o.option("clients", String.valueOf(o.pick(1000, 100, 12))));
     Duration initial = Duration.ofMillis(o.pick(500, 100, 50));
     Duration cap = Duration.ofMillis(o.pick(10_000, 1_000, 300));
-    String client = o.option("client", "jdk");
-    List<String> jitters = o.mode == Options.Mode.SMOKE
-        ? List.of("FULL", "resilience4j")
-        : List.of(o.option("jitters", "FULL,DECORRELATED,EQUAL,NONE,resilience4j").split(","));
+    String defaultJitter = ReconnectPolicy.defaults().jitter().name();
+    List<String> adapters = List.of(o.option("client",
+        o.mode == Options.Mode.FULL ? String.join(",", Clients.ADAPTERS) : "jdk").split(","));
+    // the default jitter once, whichever it is
+    List<String> jitters = List.copyOf(new java.util.LinkedHashSet<>(List.of(o.option("jitters",
+        o.mode == Options.Mode.SMOKE ? defaultJitter + "," + RESILIENCE4J
+            : "FULL,EQUAL,DECORRELATED,NONE," + defaultJitter + "," + RESILIENCE4J).split(","))));
+    List<String> scenarios =
+        List.of(o.option("scenarios", RESTART + "," + SYNCHRONIZED).split(","));
+    for (String scenario : scenarios) {
+      if (!scenario.equals(RESTART) && !scenario.equals(SYNCHRONIZED)) {
+        throw new IllegalArgumentException("scenario (" + scenario + ") must be " + RESTART
+            + " or " + SYNCHRONIZED);
+      }
+    }
     Path dir = Files.createTempDirectory("stickyws-storm");
     try (Rig rig = Rig.in(dir)) {
       Backends backends = rig.backends(3);
       // no health checks: after the restart a backend is used at once; no Retry-After on 503,
       // which would otherwise override the backoff being measured
       Haproxy haproxy = rig.haproxy(backends, b -> b.healthChecks(false).retryAfterOn503(0));
-      URI uri = haproxy.wsUri("/ws");
+      Lab lab = rig.manage(new Lab(o, backends, haproxy, clients, initial, cap));
       HttpClient shared = HttpClient.newHttpClient();
-      Transport transport = Clients.transport(client, null);
-      for (String jitter : jitters) {
-        Fleet fleet = jitter.equals("resilience4j")
-            ? new Resilience4jFleet(shared, uri, clients, initial, cap)
-            : new StickyFleet(transport, uri, clients, ReconnectPolicy.builder()
-                .initialDelay(initial).multiplier(2.0).maxDelay(cap)
-                .jitter(ReconnectPolicy.Jitter.valueOf(jitter))
-                .unlimitedAttempts().noElapsedLimit().build());
-        try {
-          o.report(storm(o, jitter, fleet, backends, clients, initial, cap)
-              .put("client", jitter.equals("resilience4j") ? "jdk-raw" : client));
-        } finally {
-          fleet.close();
+      for (String scenario : scenarios) {
+        for (String adapter : adapters) {
+          Transport transport = Clients.transport(adapter, null);
+          for (String jitter : jitters) {
+            if (!jitter.equals(RESILIENCE4J)) {
+              lab.measure(scenario, jitter, adapter, jitter.equals(defaultJitter),
+                  () -> new StickyFleet(transport, lab.uri, clients, lab.policy(jitter),
+                      cap.multipliedBy(3).plusSeconds(30)));
+            }
+          }
         }
-        awaitQuiet(backends);
+        if (jitters.contains(RESILIENCE4J)) {
+          lab.measure(scenario, RESILIENCE4J, "jdk-raw", false,
+              () -> new Resilience4jFleet(shared, lab.uri, clients, initial, cap));
+        }
       }
     } finally {
       deleteTree(dir);
     }
   }
 
-  private static Json storm(Options o, String jitter, Fleet fleet, Backends backends,
-      int clients, Duration initial, Duration cap) throws Exception {
-    o.progress("storm " + jitter + ": opening " + clients + " connections");
-    fleet.openAll();
-    await(() -> fleet.openCount() >= clients, Duration.ofSeconds(120),
-        () -> "only " + fleet.openCount() + "/" + clients + " open");
-    int capAttempt = 1;
-    while (initial.toMillis() * Math.pow(2, capAttempt - 1) < cap.toMillis()) {
-      capAttempt++;
-    }
-    int attemptAtCap = capAttempt;
-    o.progress("storm " + jitter + ": all open; stopping the backends until every client reaches"
-        + " attempt " + attemptAtCap + " (cap " + cap.toMillis() + " ms)");
-    long down = System.nanoTime();
-    fleet.markDown();
-    backends.all().forEach(Backend::kill);
-    await(() -> fleet.minAttempt() >= attemptAtCap, Duration.ofSeconds(cap.toSeconds() * 8 + 60),
-        () -> "clients below attempt " + attemptAtCap + ": min " + fleet.minAttempt());
-    // one more cap period: every client has waited at least one capped delay
-    Thread.sleep(cap.toMillis());
-    o.progress("storm " + jitter + ": restarting the backends after "
-        + (System.nanoTime() - down) / 1_000_000 + " ms");
-    List<CompletableFuture<Void>> starts = new ArrayList<>();
-    for (Backend b : backends.all()) {
-      starts.add(CompletableFuture.runAsync(b::start));
-    }
-    CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
-    long restart = System.nanoTime();
-    await(() -> fleet.openCount() >= clients, cap.multipliedBy(4).plusSeconds(60),
-        () -> "only " + fleet.openCount() + "/" + clients + " reconnected");
-    long allBack = fleet.lastOpen();
-    double secondsToAll = Math.max(0, allBack - restart) / 1e9;
-    long windowEnd = Math.max(restart + cap.toNanos(), allBack);
-    int bins = (int) Math.max(1, (windowEnd - restart + BIN_NANOS - 1) / BIN_NANOS);
-    int[] counts = new int[bins];
-    int total = 0;
-    for (long t : fleet.attempts()) {
-      if (t >= restart && t < restart + (long) bins * BIN_NANOS) {
-        counts[(int) ((t - restart) / BIN_NANOS)]++;
-        total++;
+  /** The balancer lab and the storm parameters, shared by every fleet of one run. */
+  private static final class Lab implements AutoCloseable {
+    final Options o;
+    final Backends backends;
+    final Haproxy haproxy;
+    final URI uri;
+    final int clients;
+    final Duration initial;
+    final Duration cap;
+    final int attemptAtCap;
+    /** A bound, never listening socket: connections to its port are refused. */
+    final java.nio.channels.SocketChannel refuser;
+
+    Lab(Options o, Backends backends, Haproxy haproxy, int clients, Duration initial,
+        Duration cap) {
+      this.o = o;
+      this.backends = backends;
+      this.haproxy = haproxy;
+      this.uri = haproxy.wsUri("/ws");
+      this.clients = clients;
+      this.initial = initial;
+      this.cap = cap;
+      int attempt = 1;
+      while (initial.toMillis() * Math.pow(2, attempt - 1) < cap.toMillis()) {
+        attempt++;
+      }
+      this.attemptAtCap = attempt;
+      try {
+        this.refuser = java.nio.channels.SocketChannel.open()
+            .bind(new java.net.InetSocketAddress(Ports.HOST, 0));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     }
-    int peak = 0;
-    for (int c : counts) {
-      peak = Math.max(peak, c);
+
+    int refuserPort() throws java.io.IOException {
+      return ((java.net.InetSocketAddress) refuser.getLocalAddress()).getPort();
     }
-    double mean = total / (double) bins;
-    return Json.bench("storm").put("jitter", jitter).put("clients", clients)
-        .put("peakToMeanRatio", mean == 0 ? Double.NaN : peak / mean)
-        .put("secondsToAllReconnected", Stats.round(secondsToAll, 2))
-        .put("attempts", fleet.attempts().size())
-        .put("attemptsInWindow", total).put("windowSeconds", Stats.round(bins / 10.0, 1))
-        .put("uniformPeakToMean", Stats.round(uniformPeakToMean(total, bins), 3))
-        .put("peakPer100ms", peak).put("meanPer100ms", Stats.round(mean, 2))
-        .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis())
-        .put("secondsDown", Stats.round((restart - down) / 1e9, 1));
+
+    @Override
+    public void close() throws java.io.IOException {
+      refuser.close();
+    }
+
+    ReconnectPolicy policy(String jitter) {
+      // the default policy but for the initial delay (the same in a full run) and the cap
+      return ReconnectPolicy.defaults().newBuilder().initialDelay(initial).multiplier(2.0)
+          .maxDelay(cap).jitter(ReconnectPolicy.Jitter.valueOf(jitter)).unlimitedAttempts()
+          .noElapsedLimit().build();
+    }
+
+    void measure(String scenario, String jitter, String client, boolean isDefault,
+        java.util.concurrent.Callable<Fleet> fleets) throws Exception {
+      Fleet fleet = fleets.call();
+      try {
+        String label = scenario + " " + client + " " + jitter;
+        o.progress(label + ": opening " + clients + " connections");
+        fleet.openAll();
+        await(() -> fleet.openCount() >= clients, Duration.ofSeconds(120),
+            () -> "only " + fleet.openCount() + "/" + clients + " open");
+        o.progress(label + ": all open; stopping the backends until every client reaches attempt "
+            + attemptAtCap + " (cap " + cap.toMillis() + " ms)");
+        long down = System.nanoTime();
+        fleet.markDown();
+        backends.all().forEach(Backend::kill);
+        // the servers point at a refusing port while the backends start again unseen, so that
+        // they come back at one instant (when the servers point at them again), not one by one;
+        // they start 5 s later, when HAProxy no longer retries a connection begun before the
+        // switch on the old port (a retry keeps its address: it would reach a restarted backend)
+        route(refuserPort());
+        CompletableFuture<Void> started = CompletableFuture.runAsync(() -> { },
+            CompletableFuture.delayedExecutor(5, TimeUnit.SECONDS)).thenCompose(x -> startBackends());
+        await(() -> fleet.minAttempt() >= attemptAtCap,
+            Duration.ofSeconds(cap.toSeconds() * 8 + 60),
+            () -> "clients below attempt " + attemptAtCap + ": min " + fleet.minAttempt()
+                + ", still open " + fleet.openCount() + ", backends " + backends.all());
+        long start = scenario.equals(RESTART)
+            ? restart(label, down, started) : synchronize(label, started);
+        await(() -> fleet.openCount() >= clients, cap.multipliedBy(4).plusSeconds(60),
+            () -> "only " + fleet.openCount() + "/" + clients + " reconnected");
+        Json row = Json.bench("storm").put("scenario", scenario).put("client", client)
+            .put("jitter", jitter).put("isDefault", isDefault).put("clients", clients);
+        result(fleet.attempts(), start, fleet.lastOpen(), cap).fields().forEach(row::put);
+        o.report(row.put("attempts", fleet.attempts().size())
+            .put("secondsDown", Stats.round((start - down) / 1e9, 1))
+            .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis()));
+      } finally {
+        fleet.close();
+      }
+      awaitQuiet(backends);
+    }
+
+    /** One more cap period down, then all backends back: returns the restart time. */
+    private long restart(String label, long down, CompletableFuture<Void> started)
+        throws Exception {
+      // one more cap period: every client has waited at least one capped delay
+      Thread.sleep(cap.toMillis());
+      started.get(120, TimeUnit.SECONDS);
+      o.progress(label + ": backends back after " + (System.nanoTime() - down) / 1_000_000
+          + " ms");
+      long at = System.nanoTime();
+      routeToBackends();
+      return at;
+    }
+
+    /**
+     * Points HAProxy's servers at a holder until it holds one handshake per client, then back at
+     * the (restarted) backends, and fails every held handshake with 503 at once: returns the time
+     * of the 503s.
+     */
+    private long synchronize(String label, CompletableFuture<Void> started) throws Exception {
+      try (Holder holder = new Holder()) {
+        route(holder.port());
+        o.progress(label + ": every client at the cap; holding handshakes");
+        await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
+            () -> "held " + holder.held() + "/" + clients + " handshakes");
+        started.get(120, TimeUnit.SECONDS);
+        routeToBackends();
+        long at = System.nanoTime();
+        int answered = holder.answerAll503();
+        o.progress(label + ": answered " + answered + " held handshakes with 503 in "
+            + (System.nanoTime() - at) / 1_000_000 + " ms");
+        return at;
+      }
+    }
+
+    private void routeToBackends() {
+      for (Backend b : backends.all()) {
+        route(b.id(), b.port());
+      }
+    }
+
+    private void route(int port) {
+      for (Backend b : backends.all()) {
+        route(b.id(), port);
+      }
+    }
+
+    private void route(String server, int port) {
+      String command = "set server " + Haproxy.BACKEND + "/" + server + " addr "
+          + Ports.HOST + " port " + port;
+      String answer = haproxy.admin().command(command);
+      if (!answer.contains("changed") && !answer.contains("no need to change")) {
+        throw new IllegalStateException("HAProxy refused '" + command + "': " + answer.trim());
+      }
+    }
+
+    private CompletableFuture<Void> startBackends() {
+      List<CompletableFuture<Void>> starts = new ArrayList<>();
+      for (Backend b : backends.all()) {
+        starts.add(CompletableFuture.runAsync(b::start));
+      }
+      return CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0]));
+    }
+  }
+
+  /**
+   * The row of one storm: attempts at or after {@code start}, in 100 ms windows up to one cap
+   * period or the last open (whichever is later), and in windows of a tenth of the cap.
+   */
+  static Json result(List<Long> attempts, long start, long allBack, Duration cap) {
+    long windowEnd = Math.max(start + cap.toNanos(), allBack);
+    Windows fine = new Windows(attempts, start, windowEnd, BIN_NANOS);
+    Windows coarse = new Windows(attempts, start, windowEnd, cap.toNanos() / 10);
+    return Json.bench("storm")
+        .put("peakToMeanRatio", fine.peakToMean())
+        .put("peakToUniform", Stats.round(fine.peakToUniform(), 3))
+        .put("uniformPeakToMean", Stats.round(fine.uniform(), 3))
+        .put("peakToUniformCoarse", Stats.round(coarse.peakToUniform(), 3))
+        .put("coarseWindowMillis", cap.toMillis() / 10)
+        .put("secondsToAllReconnected", Stats.round(Math.max(0, allBack - start) / 1e9, 2))
+        .put("attemptsInWindow", fine.total).put("windowSeconds", Stats.round(fine.seconds(), 1))
+        .put("peakPer100ms", fine.peak).put("meanPer100ms", Stats.round(fine.mean(), 2));
+  }
+
+  /** Attempt counts in equal windows from a start time. */
+  static final class Windows {
+    final long width;
+    final int[] counts;
+    final int total;
+    final int peak;
+
+    Windows(List<Long> attempts, long start, long end, long width) {
+      this.width = width;
+      int bins = (int) Math.max(1, (end - start + width - 1) / width);
+      this.counts = new int[bins];
+      int inside = 0;
+      for (long t : attempts) {
+        if (t >= start && t < start + bins * width) {
+          counts[(int) ((t - start) / width)]++;
+          inside++;
+        }
+      }
+      this.total = inside;
+      int max = 0;
+      for (int c : counts) {
+        max = Math.max(max, c);
+      }
+      this.peak = max;
+    }
+
+    double mean() {
+      return total / (double) counts.length;
+    }
+
+    double seconds() {
+      return counts.length * width / 1e9;
+    }
+
+    double peakToMean() {
+      return total == 0 ? Double.NaN : peak / mean();
+    }
+
+    double uniform() {
+      return uniformPeakToMean(total, counts.length);
+    }
+
+    double peakToUniform() {
+      return peakToMean() / uniform();
+    }
   }
 
   /**
@@ -232,11 +425,14 @@ final class StormBench implements Bench {
     private final StickySession session;
     private final URI uri;
 
-    StickyFleet(Transport transport, URI uri, int size, ReconnectPolicy policy) {
+    StickyFleet(Transport transport, URI uri, int size, ReconnectPolicy policy,
+        Duration handshakeTimeout) {
       super(size);
       this.uri = uri;
+      // the handshake timeout outlasts the synchronized scenario's hold (HAProxy's own server
+      // timeout, 30 s, is the binding one)
       this.session = StickySession.builder(transport).reconnectPolicy(policy).noHeartbeat()
-          .build();
+          .handshakeTimeout(handshakeTimeout).build();
     }
 
     @Override
@@ -370,6 +566,88 @@ final class StormBench implements Bench {
       }
       for (WebSocket ws : copy) {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+      }
+    }
+  }
+
+  /**
+   * A listener that accepts connections and answers nothing until {@link #answerAll503()}, which
+   * answers every held request with {@code 503} (no {@code Retry-After}) and closes it.
+   *
+   * <p>Thread-safe.
+   */
+  static final class Holder implements AutoCloseable {
+    private static final byte[] RESPONSE = ("HTTP/1.1 503 Service Unavailable\r\n"
+        + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final java.nio.channels.ServerSocketChannel server;
+    private final ConcurrentLinkedQueue<java.nio.channels.SocketChannel> held =
+        new ConcurrentLinkedQueue<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final Thread acceptor;
+
+    Holder() throws java.io.IOException {
+      server = java.nio.channels.ServerSocketChannel.open();
+      server.bind(new java.net.InetSocketAddress(Ports.HOST, 0), 4096);
+      acceptor = new Thread(this::acceptLoop, "storm-holder");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int port() {
+      return server.socket().getLocalPort();
+    }
+
+    /** Connections accepted and not answered yet. */
+    int held() {
+      return count.get();
+    }
+
+    private void acceptLoop() {
+      try {
+        while (true) {
+          held.add(server.accept());
+          count.incrementAndGet();
+        }
+      } catch (java.io.IOException closed) {
+        // close() or answerAll503(): stop accepting
+      }
+    }
+
+    /** Stops accepting, answers every held connection with 503 and closes it; returns how many. */
+    int answerAll503() throws java.io.IOException {
+      server.close();
+      int answered = 0;
+      java.nio.ByteBuffer drain = java.nio.ByteBuffer.allocate(16 * 1024);
+      for (java.nio.channels.SocketChannel c; (c = held.poll()) != null; ) {
+        try (java.nio.channels.SocketChannel channel = c) {
+          // read the request first: closing with unread input would reset the connection
+          channel.configureBlocking(false);
+          while (channel.read(drain.clear()) > 0) {
+            // discard
+          }
+          channel.configureBlocking(true);
+          channel.write(java.nio.ByteBuffer.wrap(RESPONSE));
+          channel.shutdownOutput();
+          answered++;
+        } catch (java.io.IOException gone) {
+          // the balancer dropped this one already
+        }
+        count.decrementAndGet();
+      }
+      return answered;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+      for (java.nio.channels.SocketChannel c; (c = held.poll()) != null; ) {
+        c.close();
+      }
+      try {
+        acceptor.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

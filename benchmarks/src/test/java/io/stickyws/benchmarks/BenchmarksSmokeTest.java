@@ -3,6 +3,7 @@ package io.stickyws.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.stickyws.ReconnectPolicy;
 import io.stickyws.testkit.Binaries;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -29,7 +30,7 @@ class BenchmarksSmokeTest {
       "reconnect", List.of("bench", "client", "rawHandshakeMedianMillis", "reconnectMedianMillis",
           "overheadMillis"),
       "storm", List.of("bench", "jitter", "clients", "peakToMeanRatio", "secondsToAllReconnected",
-          "attempts"),
+          "attempts", "scenario", "peakToUniform", "isDefault"),
       "memory", List.of("bench", "client", "connections", "rawBytesPerConn", "stickyBytesPerConn",
           "extraThreadsPerConn"),
       "jar", List.of("bench", "op", "stickyOpsPerSec", "cookieManagerOpsPerSec", "okhttpOpsPerSec"),
@@ -71,10 +72,24 @@ class BenchmarksSmokeTest {
   }
 
   @Test
-  @Timeout(120)
-  void stormPrintsItsFieldsPerJitter() throws Exception {
+  @Timeout(240)
+  void stormPrintsItsFieldsPerScenarioAndFleet() throws Exception {
     assumeTrue(Files.isExecutable(Binaries.HAPROXY), "haproxy not installed");
-    assertThat(run("storm")).hasSize(2);
+    List<String> lines = run("storm");
+    // the default policy's fleet and resilience4j's, in both scenarios
+    assertThat(lines).extracting(line -> field(line, "scenario") + " " + field(line, "jitter")
+            + " " + field(line, "isDefault"))
+        .containsExactly(
+            "\"restart\" \"" + ReconnectPolicy.defaults().jitter() + "\" true",
+            "\"restart\" \"resilience4j\" false",
+            "\"synchronized\" \"" + ReconnectPolicy.defaults().jitter() + "\" true",
+            "\"synchronized\" \"resilience4j\" false");
+  }
+
+  private static String field(String line, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[^,}]*)").matcher(line);
+    assertThat(m.find()).as(name + " in " + line).isTrue();
+    return m.group(1);
   }
 
   @Test

@@ -24,6 +24,12 @@
  *       exception escape into the foreign library's threads.</li>
  *   <li>{@link io.stickyws.spi.TransportConnection} methods may be called from any thread; they
  *       must not block on the network.</li>
+ *   <li>Helpers for the translation, so that an adapter holds no generic plumbing of its own:
+ *       {@link io.stickyws.spi.SerialEvents} delivers a library's events one at a time with exactly
+ *       one terminal event (every adapter uses it, as does the engine);
+ *       {@link io.stickyws.spi.HandshakeResponse#builder} folds header lines;
+ *       {@link io.stickyws.spi.ResponseHead} reads a raw response head keeping every repeated header;
+ *       {@link io.stickyws.spi.NoDelaySocketFactory} enables {@code TCP_NODELAY}.</li>
  * </ul>
  * The engine handles handshake timeouts, heartbeats, reconnects, cookies and affinity.
  */

@@ -165,7 +165,7 @@ public class StickywsProperties {
       return jitter;
     }
 
-    /** @param jitter NONE, FULL, EQUAL, DECORRELATED or PROPORTIONAL */
+    /** @param jitter TWO_THIRDS, NONE, FULL, EQUAL, DECORRELATED or PROPORTIONAL */
     public void setJitter(ReconnectPolicy.Jitter jitter) {
       this.jitter = jitter;
     }

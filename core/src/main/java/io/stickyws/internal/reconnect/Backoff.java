@@ -242,6 +242,8 @@ public final class Backoff {
         return draw * capped;
       case EQUAL:
         return capped / 2 + draw * (capped / 2);
+      case TWO_THIRDS:
+        return capped / 3 + draw * (capped * 2 / 3);
       case PROPORTIONAL:
         double f = policy.jitterFactor();
         return capped * (1 + (2 * draw - 1) * f);

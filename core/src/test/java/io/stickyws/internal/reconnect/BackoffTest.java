@@ -366,7 +366,7 @@ class BackoffTest {
 
   @Test
   void retryAfterIsSpreadOverAQuarterAcrossAFleet() {
-    for (Jitter jitter : List.of(Jitter.FULL, Jitter.EQUAL, Jitter.PROPORTIONAL,
+    for (Jitter jitter : List.of(Jitter.TWO_THIRDS, Jitter.FULL, Jitter.EQUAL, Jitter.PROPORTIONAL,
         Jitter.DECORRELATED)) {
       // a thousand clients told "Retry-After: 3" by one balancer, each with its own random
       List<Long> fleet = new ArrayList<>();
