@@ -164,7 +164,8 @@ final class Attempt implements TransportListener {
       done = true;
       toAbort = connection;
       Ending ending =
-          Ending.of(opened, 1006, "", false, new ConnectionTimeoutException(kind, limit), null);
+          Ending.of(opened, 1006, "", false, new ConnectionTimeoutException(kind, limit), null,
+              requestUri);
       after = engine.ended(this, ending, null, new ArrayList<>(0));
     }
     if (toAbort != null) {
@@ -193,7 +194,7 @@ final class Attempt implements TransportListener {
         pendingOpen = null;
         jarWork.add(() -> engine.composer.store(requestUri, unopened));
       }
-      Ending ending = Ending.of(opened, code, reason, remote, cause, response);
+      Ending ending = Ending.of(opened, code, reason, remote, cause, response, requestUri);
       after = engine.ended(this, ending, response, jarWork);
     }
     after.run();

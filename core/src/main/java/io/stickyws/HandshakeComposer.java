@@ -7,6 +7,7 @@ import io.stickyws.cookie.FileCookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.internal.affinity.AffinityTracker;
 import io.stickyws.internal.reconnect.Ending;
+import io.stickyws.internal.reconnect.Failure;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import java.net.URI;
@@ -38,18 +39,22 @@ final class HandshakeComposer {
 
   private final URI uri;
   private final Map<String, List<String>> headers;
+  private final HeaderSource headerSource; // null when none
   private final CookieJar jar;
   private final Clock clock;
   private final String logName;
   private final AffinityTracker tracker; // guarded by the connection's lock
   private final EngineObserver observer;
+  private boolean askedAgain; // guarded by the connection's lock: a 401 asked the source again
 
-  HandshakeComposer(URI uri, Map<String, List<String>> headers, CookieJar jar, Clock clock,
-      AffinityTracker tracker, EngineObserver observer, String logName) {
+  HandshakeComposer(URI uri, Map<String, List<String>> headers, HeaderSource headerSource,
+      CookieJar jar, Clock clock, AffinityTracker tracker, EngineObserver observer,
+      String logName) {
     this.tracker = tracker;
     this.observer = observer;
     this.uri = uri;
     this.headers = headers;
+    this.headerSource = headerSource;
     this.jar = jar;
     this.clock = clock;
     this.logName = logName;
@@ -76,6 +81,59 @@ final class HandshakeComposer {
         || jar instanceof FileCookieJar);
   }
 
+  /** Whether composing a handshake calls code that may block: the jar, or a header source. */
+  boolean mayBlock() {
+    return headerSource != null || jarMayBlock();
+  }
+
+  /**
+   * Not under lock: the header source's headers for the next handshake; none when there is no
+   * source or it fails (logged without its message, which may hold a secret).
+   */
+  Map<String, List<String>> askHeaderSource() {
+    if (headerSource == null) {
+      return Map.of();
+    }
+    try {
+      Map<String, List<String>> fromSource = headerSource.headers();
+      return fromSource == null ? Map.of() : fromSource;
+    } catch (RuntimeException e) {
+      log.warn("{}: header source {} threw {}; this handshake goes without its headers",
+          logName, headerSource.getClass().getName(), e.getClass().getName());
+      return Map.of();
+    }
+  }
+
+  /**
+   * Under lock: whether this ending is a 401 the header source should answer once more before the
+   * policy gives up (only when the policy would give up on 401, and once per open).
+   */
+  boolean asksAgain(Ending ending, ReconnectPolicy policy) {
+    Failure failure = ending.failure();
+    if (headerSource == null || askedAgain || failure.kind() != Failure.Kind.HANDSHAKE
+        || failure.status() != 401 || policy.retriesStatus(401)) {
+      return false;
+    }
+    askedAgain = true;
+    return true;
+  }
+
+  /** Under lock: forgets the held token (and the fixed header or parameter steering to it). */
+  void forget() {
+    tracker.drop();
+  }
+
+  /** Not under lock: expires the jar's affinity cookies for the connection's URI. */
+  void forgetInJar() {
+    List<Cookie> expired = new ArrayList<>();
+    for (Cookie cookie : tracker.affinityCookies(load(uri))) { // reads the rules only
+      expired.add(cookie.newBuilder().expiresAt(Instant.EPOCH).build());
+    }
+    if (!expired.isEmpty()) {
+      save(uri, expired, "forget " + expired.size() + " affinity cookies");
+    }
+  }
+
   /**
    * Not under lock: makes the jar calls an ending asked for, then {@code then}: on this thread, or
    * on a jar thread when the jar may block (never on the shared scheduler).
@@ -93,9 +151,18 @@ final class HandshakeComposer {
     }
   }
 
-  /** Under lock: the URI and headers, with what the tracker steers by. */
-  Draft draft() {
+  /**
+   * Under lock: the URI and headers: the fixed ones, the header source's (replacing those of the
+   * same names, ignoring case), then what the tracker steers by.
+   */
+  Draft draft(Map<String, List<String>> fromSource) {
     Map<String, List<String>> requestHeaders = new LinkedHashMap<>(headers);
+    fromSource.forEach((name, values) -> {
+      if (name != null && values != null) {
+        requestHeaders.keySet().removeIf(name::equalsIgnoreCase);
+        requestHeaders.put(name, List.copyOf(values));
+      }
+    });
     tracker.applyToHeaders(requestHeaders);
     return new Draft(tracker.applyToUri(uri), requestHeaders);
   }
@@ -129,6 +196,7 @@ final class HandshakeComposer {
   /** Under lock: what the completed handshake showed about affinity, and the token now held. */
   AffinityTracker.Opened opened(HandshakeResponse response, List<Cookie> received,
       List<Cookie> sent) {
+    askedAgain = false;
     return tracker.onOpen(response, received, sent);
   }
 

@@ -1,8 +1,10 @@
 package io.stickyws;
 
 import io.stickyws.spi.SerialEvents;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ final class Mailbox {
   private final String logName;
   private final Executor scheduler;
   private final SerialEvents events;
+  private final CountDownLatch terminalDelivered = new CountDownLatch(1);
 
   Mailbox(StickyWebSocket webSocket, StickyWebSocketListener listener, String logName,
       Executor scheduler) {
@@ -49,7 +52,26 @@ final class Mailbox {
 
   /** Under lock: queues the terminal listener call; no call is delivered after it. */
   void addTerminal(Call call) {
-    events.addTerminal(() -> deliver(call));
+    events.addTerminal(() -> {
+      deliver(call);
+      terminalDelivered.countDown();
+      webSocket.session().delivered(webSocket);
+    });
+  }
+
+  /** Not under lock: queues a call and delivers it on the scheduler, never on this thread. */
+  void post(Call call) {
+    if (events.add(() -> deliver(call))) {
+      applicationCall(() -> {
+        drain();
+        return null;
+      });
+    }
+  }
+
+  /** Waits until the terminal call returned; whether it did within the timeout. */
+  boolean awaitTerminal(long timeoutNanos) throws InterruptedException {
+    return terminalDelivered.await(timeoutNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Not under lock: delivers the queued calls here, or on the scheduler inside an application call. */

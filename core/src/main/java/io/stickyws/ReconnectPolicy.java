@@ -28,6 +28,13 @@ import java.util.function.IntPredicate;
  * instant (with {@link Jitter#NONE} it waits exactly d). The backoff starts again from {@link #initialDelay()} once a connection stayed
  * open for {@link #resetAfter()}.
  *
+ * <p>How attempts are numbered ({@code onOpen}, {@code onReconnecting}), so that numbers and
+ * delays tell one story: a first connect is attempt 1, and its first retry is attempt 2, waiting
+ * the delay of failed attempt 1. After a connection drops, its first retry is attempt 1 and waits
+ * the delay of failed attempt 1, unless the connection was open for less than {@link
+ * #resetAfter()} after an earlier outage: then that outage goes on, its numbering and its delays
+ * both continue.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class ReconnectPolicy {
@@ -196,7 +203,8 @@ public final class ReconnectPolicy {
 
   /**
    * Whether a failed handshake with this HTTP status is retried. By default 400, 401, 403 and 404
-   * give up; every other status (408, 429, 5xx, ...) is retried. Overridden per status by {@link
+   * give up, and so does any other success or redirect status (200-399: the URI is not a WebSocket
+   * endpoint, a stats page for example); every other status (408, 429, 5xx, ...) is retried. Overridden per status by {@link
    * Builder#giveUpOnStatus(int...)} and {@link Builder#retryOnStatus(int...)}.
    *
    * @param status the handshake response status
@@ -206,6 +214,9 @@ public final class ReconnectPolicy {
     Boolean override = statusOverrides.get(status);
     if (override != null) {
       return override;
+    }
+    if (status >= 200 && status < 400) {
+      return false; // not a WebSocket endpoint
     }
     switch (status) {
       case 400:

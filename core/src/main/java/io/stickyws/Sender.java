@@ -1,6 +1,7 @@
 package io.stickyws;
 
 import io.stickyws.spi.TransportConnection;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,21 +24,105 @@ final class Sender {
   private final Heartbeat heartbeat;
   private final String logName;
   private final boolean resendUnconfirmed;
+  private final QueuedOnBackendChange onChange;
+  private final boolean applicationFirst;
   // Guarded by lock.
   private final OutboundQueue queue;
   private final UnconfirmedWindow window;
   private boolean flushing;
+  /** Queued messages set aside while the open callbacks run, or held under HOLD. */
+  private final List<Message> parked = new ArrayList<>(0);
+  private boolean holding;
 
   Sender(StickyWebSocket engine, Object lock, Mailbox mailbox, Heartbeat heartbeat,
-      OutboundQueue queue, UnconfirmedWindow window, boolean resendUnconfirmed, String logName) {
+      OutboundQueue queue, UnconfirmedWindow window, StickySession session, String logName) {
     this.engine = engine;
     this.lock = lock;
     this.mailbox = mailbox;
     this.heartbeat = heartbeat;
     this.queue = queue;
     this.window = window;
-    this.resendUnconfirmed = resendUnconfirmed;
+    this.resendUnconfirmed = session.resendUnconfirmed();
+    this.onChange = session.queuedOnBackendChange();
+    this.applicationFirst = session.applicationSendsFirst();
     this.logName = logName;
+  }
+
+  /** Checks a close code and reason; returns the reason, never {@code null}. */
+  static String checkClose(int code, String reason) {
+    if (code != 1000 && code != 1001 && (code < 3000 || code > 4999)) {
+      throw new IllegalArgumentException(
+          "close code (" + code + ") must be 1000, 1001 or 3000-4999");
+    }
+    String why = reason == null ? "" : reason;
+    if (why.getBytes(StandardCharsets.UTF_8).length > 123) {
+      throw new IllegalArgumentException(
+          "close reason (" + why.length() + " chars) must be at most 123 bytes in UTF-8");
+    }
+    return why;
+  }
+
+  /**
+   * Under lock: the connection opened. On a changed backend (or on every open when the application
+   * sends first) the queue is set aside until the open callbacks returned, and {@code null} is
+   * returned; otherwise the queued messages to flush now, or {@code null}.
+   */
+  List<UnconfirmedWindow.Sent> startOpen(Attempt attempt, boolean changed) {
+    if (holding && changed) {
+      parked.addAll(queue.takeAll()); // meant for the old backend too: held with the others
+      return null;
+    }
+    if (holding || (!changed && !applicationFirst)) {
+      return startFlush(attempt);
+    }
+    parked.addAll(queue.takeAll());
+    return null;
+  }
+
+  /** Under lock: after the open callbacks in the mailbox, what happens to the set-aside queue. */
+  void afterOpenCallbacks(Attempt attempt, boolean changed) {
+    if (!parked.isEmpty() && !holding) {
+      mailbox.add((l, ws) -> resume(attempt, changed ? onChange : QueuedOnBackendChange.FLUSH));
+    }
+  }
+
+  /** Not under lock, in the mailbox after the open callbacks: flush, hand back or hold. */
+  private void resume(Attempt attempt, QueuedOnBackendChange what) {
+    List<UnconfirmedWindow.Sent> batch = null;
+    synchronized (lock) {
+      if (engine.openAttempt() != attempt || parked.isEmpty() || holding) {
+        return; // the connection ended meanwhile: settle() queued them again
+      }
+      List<Message> messages = new ArrayList<>(parked);
+      if (what == QueuedOnBackendChange.HOLD) {
+        holding = true;
+        log.debug("{}: {} messages held for the application", logName, messages.size());
+        return;
+      }
+      parked.clear();
+      if (what == QueuedOnBackendChange.HAND_BACK) {
+        log.debug("{}: {} messages handed back unsent", logName, messages.size());
+        mailbox.add((l, ws) -> l.onReturned(ws, messages));
+      } else {
+        queue.pushFront(messages);
+        batch = flushing ? null : startFlush(attempt);
+      }
+    }
+    if (batch != null) {
+      flush(attempt, batch);
+    }
+    mailbox.drain();
+  }
+
+  /** Under lock: the messages held under HOLD, handed to the application. */
+  List<Message> takeHeld() {
+    if (!holding) {
+      return List.of();
+    }
+    holding = false;
+    List<Message> held = new ArrayList<>(parked);
+    parked.clear();
+    return held;
   }
 
   /** Not under lock: the application's send. */
@@ -115,6 +200,10 @@ final class Sender {
    */
   void settle() {
     flushing = false;
+    if (!holding && !parked.isEmpty()) { // set aside for open callbacks that never finished
+      queue.pushFront(parked);
+      parked.clear();
+    }
     List<Message> messages = window.takeAll();
     if (messages.isEmpty()) {
       return;
@@ -138,14 +227,18 @@ final class Sender {
   /** Under lock: the connection is over for good; reports what was never sent. */
   void dropQueued() {
     flushing = false;
-    for (Message message : queue.takeAll()) {
+    holding = false;
+    List<Message> unsent = new ArrayList<>(parked);
+    parked.clear();
+    unsent.addAll(queue.takeAll());
+    for (Message message : unsent) {
       mailbox.add((l, ws) -> l.onDropped(ws, message));
     }
   }
 
   /** Under lock. */
   int queued() {
-    return queue.size();
+    return queue.size() + parked.size();
   }
 
   /** Under lock: queues a message, reporting those the overflow policy pushed out. */

@@ -1031,7 +1031,8 @@ public abstract class SessionEvent {
   }
 
   /**
-   * A pong answered a heartbeat ping.
+   * A pong answered a ping the engine sent: a heartbeat ping, or one that confirms delivery of
+   * unconfirmed messages (sent also when heartbeats are off).
    *
    * <p>Instances are immutable and thread-safe.
    */

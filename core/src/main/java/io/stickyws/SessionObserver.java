@@ -88,7 +88,8 @@ public interface SessionObserver {
   default void onUnconfirmed(SessionEvent.Unconfirmed event) {}
 
   /**
-   * A pong answered a heartbeat ping.
+   * A pong answered a ping the engine sent: a heartbeat ping, or one that confirms delivery of
+   * unconfirmed messages (sent also when heartbeats are off).
    *
    * @param event the round trip time
    */

@@ -2,6 +2,9 @@ package io.stickyws;
 
 import io.stickyws.affinity.AffinityRules;
 import io.stickyws.cookie.CookieJar;
+import io.stickyws.cookie.CookieStorageHealth;
+import io.stickyws.cookie.CookieStorageListener;
+import io.stickyws.cookie.FileCookieJar;
 import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.internal.observe.Observers;
 import io.stickyws.spi.Loggable;
@@ -68,6 +71,12 @@ public final class StickySession implements AutoCloseable {
   private final RandomGenerator random;
   private final Observers observers;
   private final Set<StickyWebSocket> live = ConcurrentHashMap.newKeySet();
+  /** Connections whose terminal callback has not returned yet. */
+  private final Set<StickyWebSocket> undelivered = ConcurrentHashMap.newKeySet();
+  private final QueuedOnBackendChange queuedOnBackendChange;
+  private final boolean applicationSendsFirst;
+  private final CookieStorageListener storageListener;
+  private volatile CookieStorageHealth degraded; // the jar's health while degraded, else null
   private volatile Thread schedulerThread;
   private final int sessionId = SESSION_IDS.incrementAndGet();
   private final AtomicInteger jarThreads = new AtomicInteger();
@@ -87,6 +96,8 @@ public final class StickySession implements AutoCloseable {
     this.queueMaxBytes = b.queueMaxBytes;
     this.overflowPolicy = b.overflowPolicy;
     this.resendUnconfirmed = b.resendUnconfirmed;
+    this.queuedOnBackendChange = b.queuedOnBackendChange;
+    this.applicationSendsFirst = b.applicationSendsFirst;
     this.clock = b.clock;
     this.observers = Observers.of(b.observers);
     this.random = b.random != null ? new SynchronizedRandom(b.random) : new ThreadLocalRandomGenerator();
@@ -96,6 +107,31 @@ public final class StickySession implements AutoCloseable {
     } else {
       this.scheduler = newScheduler(sessionId, this);
       this.ownsScheduler = true;
+    }
+    this.storageListener = cookieJar instanceof FileCookieJar ? new StorageEvents() : null;
+    if (storageListener != null) {
+      ((FileCookieJar) cookieJar).addStorageListener(storageListener);
+    }
+  }
+
+  /** Tells every connection when the file jar fails to persist and when it recovers. */
+  private final class StorageEvents implements CookieStorageListener {
+    @Override
+    public void onStorageFailed(CookieStorageHealth health) {
+      degraded = health;
+      tell(health);
+    }
+
+    @Override
+    public void onStorageRecovered(CookieStorageHealth health) {
+      degraded = null;
+      tell(health);
+    }
+
+    private void tell(CookieStorageHealth health) {
+      for (StickyWebSocket webSocket : live) {
+        webSocket.mailbox().post((l, ws) -> l.onCookieStorage(ws, health));
+      }
     }
   }
 
@@ -174,6 +210,24 @@ public final class StickySession implements AutoCloseable {
    */
   public StickyWebSocket connect(
       URI uri, Map<String, List<String>> headers, StickyWebSocketListener listener) {
+    return connect(uri, headers, null, listener);
+  }
+
+  /**
+   * Opens a sticky connection whose handshake headers are the fixed {@code headers} plus what
+   * {@code headerSource} returns, asked again before every attempt (a bearer token the application
+   * refreshes, for example); see {@link HeaderSource}.
+   *
+   * @param uri a {@code ws://} or {@code wss://} URI
+   * @param headers fixed header names to values, possibly empty
+   * @param headerSource asked before every handshake, or {@code null} for none
+   * @param listener receives the events of the connection
+   * @return the connection handle
+   * @throws IllegalArgumentException if the URI is not a ws or wss URI with a valid host name
+   * @throws IllegalStateException if the session is closed
+   */
+  public StickyWebSocket connect(URI uri, Map<String, List<String>> headers,
+      HeaderSource headerSource, StickyWebSocketListener listener) {
     Objects.requireNonNull(uri, "uri == null");
     Objects.requireNonNull(headers, "headers == null");
     Objects.requireNonNull(listener, "listener == null");
@@ -183,7 +237,9 @@ public final class StickySession implements AutoCloseable {
           "uri (" + Loggable.uri(uri) + ") must have the scheme ws or wss");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException("uri (" + Loggable.uri(uri) + ") must have a host");
+      throw new IllegalArgumentException("uri (" + asWritten(uri) + ") must have a host; "
+          + (uri.getRawAuthority() == null ? "it has none"
+          : "'" + authority(uri) + "' is not a valid host name (letters, digits, '-' and '.')"));
     }
     Map<String, List<String>> copy = new LinkedHashMap<>();
     headers.forEach((name, values) -> {
@@ -193,20 +249,42 @@ public final class StickySession implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("session is closed");
     }
-    StickyWebSocket webSocket = new StickyWebSocket(this, uri, copy, listener);
+    StickyWebSocket webSocket = new StickyWebSocket(this, uri, copy, headerSource, listener);
     live.add(webSocket);
+    undelivered.add(webSocket);
+    CookieStorageHealth failed = degraded;
+    if (failed != null) {
+      webSocket.mailbox().post((l, ws) -> l.onCookieStorage(ws, failed));
+    }
     webSocket.start();
     return webSocket;
+  }
+
+  /** The authority as written, without user info (which may hold a password). */
+  private static String authority(URI uri) {
+    String authority = uri.getRawAuthority();
+    return authority.substring(authority.lastIndexOf('@') + 1);
+  }
+
+  /** Scheme, authority as written (no user info) and path; never the query. */
+  private static String asWritten(URI uri) {
+    return uri.getScheme() + "://" + (uri.getRawAuthority() == null ? "" : authority(uri))
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
   /**
    * Closes every connection of this session (close code 1001, "session closed") and stops the
    * session's own scheduler thread. Waits at most one second for that thread to end (not at all
-   * when called from that thread, in a listener). Idempotent.
+   * when called from that thread, in a listener); terminal callbacks may come after it returned
+   * (see {@link #closeAndWait(Duration)}). Stops telling the connections about the cookie jar's
+   * storage. Idempotent.
    */
   @Override
   public void close() {
     closed = true;
+    if (storageListener != null) {
+      ((FileCookieJar) cookieJar).removeStorageListener(storageListener);
+    }
     for (StickyWebSocket webSocket : new ArrayList<>(live)) {
       webSocket.close(1001, "session closed");
     }
@@ -230,6 +308,39 @@ public final class StickySession implements AutoCloseable {
   }
 
   /**
+   * Closes every connection like {@link #close()}, then waits until each delivered its terminal
+   * callback ({@code onClosed} or {@code onGaveUp}), then flushes the cookie jar's pending writes
+   * when it is a {@link FileCookieJar} (the jar stays open: it is the application's). The waiting
+   * is bounded by {@code timeout}; the scheduler is stopped after it. Call it from the
+   * application's own thread, never from a listener callback.
+   *
+   * @param timeout the longest wait for the terminal callbacks
+   * @return {@code true} if every connection delivered its terminal callback in time
+   * @throws InterruptedException if interrupted while waiting (the session is then closed)
+   */
+  public boolean closeAndWait(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout == null");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    closed = true;
+    List<StickyWebSocket> waitFor = new ArrayList<>(undelivered);
+    boolean all = true;
+    try {
+      for (StickyWebSocket webSocket : waitFor) {
+        webSocket.close(1001, "session closed");
+      }
+      for (StickyWebSocket webSocket : waitFor) {
+        all &= webSocket.mailbox().awaitTerminal(Math.max(0, deadline - System.nanoTime()));
+      }
+    } finally {
+      close();
+      if (cookieJar instanceof FileCookieJar) {
+        ((FileCookieJar) cookieJar).flush();
+      }
+    }
+    return all;
+  }
+
+  /**
    * Whether {@link #close()} was called.
    *
    * @return {@code true} once closed
@@ -240,6 +351,11 @@ public final class StickySession implements AutoCloseable {
 
   void ended(StickyWebSocket webSocket) {
     live.remove(webSocket);
+  }
+
+  /** The terminal callback of this connection returned. */
+  void delivered(StickyWebSocket webSocket) {
+    undelivered.remove(webSocket);
   }
 
   /** @return the transport that opens the connections */
@@ -306,6 +422,16 @@ public final class StickySession implements AutoCloseable {
    */
   public boolean resendUnconfirmed() {
     return resendUnconfirmed;
+  }
+
+  /** @return what happens to queued messages when a connection opens on another backend */
+  public QueuedOnBackendChange queuedOnBackendChange() {
+    return queuedOnBackendChange;
+  }
+
+  /** @return whether the open callbacks speak before the queue on every open, not only on changed */
+  public boolean applicationSendsFirst() {
+    return applicationSendsFirst;
   }
 
   /** @return the clock */
@@ -392,6 +518,8 @@ public final class StickySession implements AutoCloseable {
     private long queueMaxBytes = 1024 * 1024;
     private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT;
     private boolean resendUnconfirmed;
+    private QueuedOnBackendChange queuedOnBackendChange = QueuedOnBackendChange.FLUSH;
+    private boolean applicationSendsFirst;
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random;
@@ -519,6 +647,31 @@ public final class StickySession implements AutoCloseable {
     }
 
     /**
+     * What happens to the messages queued while a connection was not open when it opens on
+     * another backend. Default: {@link QueuedOnBackendChange#FLUSH}, after the open callbacks.
+     *
+     * @param choice flush, hand back or hold
+     * @return this
+     */
+    public Builder queuedOnBackendChange(QueuedOnBackendChange choice) {
+      this.queuedOnBackendChange = choice;
+      return this;
+    }
+
+    /**
+     * Whether the application speaks first on every open: the queued messages go out only after
+     * {@code onOpen} returned, after what it sent. Default: {@code false}, only on a changed
+     * backend (see {@link StickyWebSocketListener#onOpen}).
+     *
+     * @param first {@code true} for every open
+     * @return this
+     */
+    public Builder applicationSendsFirst(boolean first) {
+      this.applicationSendsFirst = first;
+      return this;
+    }
+
+    /**
      * Runs timers and reconnects on the application's scheduler instead of the session's own
      * thread. stickyws never shuts it down.
      *
@@ -581,6 +734,7 @@ public final class StickySession implements AutoCloseable {
       Objects.requireNonNull(handshakeTimeout, "handshakeTimeout == null");
       Objects.requireNonNull(closeTimeout, "closeTimeout == null");
       Objects.requireNonNull(overflowPolicy, "overflowPolicy == null");
+      Objects.requireNonNull(queuedOnBackendChange, "queuedOnBackendChange == null");
       Objects.requireNonNull(clock, "clock == null");
       if (heartbeatInterval != null) {
         requirePositive("heartbeat interval", heartbeatInterval);

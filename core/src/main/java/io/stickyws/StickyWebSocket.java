@@ -1,6 +1,7 @@
 package io.stickyws;
 
 import io.stickyws.affinity.AffinityToken;
+import io.stickyws.affinity.SameBackend;
 import io.stickyws.cookie.Cookie;
 import io.stickyws.internal.affinity.AffinityTracker;
 import io.stickyws.internal.reconnect.Decision;
@@ -9,15 +10,13 @@ import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
 import io.stickyws.spi.Transport;
-import io.stickyws.spi.TransportConnection;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,24 +61,24 @@ public final class StickyWebSocket implements AutoCloseable {
   private final Sender sender;
   final EngineObserver observer; // used by the parts, under the lock
 
+  private final Closing closing;
+
   private final Object lock = new Object();
-  // Guarded by lock.
-  private State state = State.CONNECTING;
-  private Attempt current;
+  // Guarded by lock (the parts read and write them too).
+  State state = State.CONNECTING;
+  Attempt current;
   private final ReconnectSchedule schedule;
-  private int closeCode;
-  private String closeReason = "";
 
   StickyWebSocket(StickySession session, URI uri, Map<String, List<String>> headers,
-      StickyWebSocketListener listener) {
+      HeaderSource headerSource, StickyWebSocketListener listener) {
     this.session = session;
     this.uri = uri;
     this.logName = Loggable.uri(uri);
     this.transport = session.transport();
     this.mailbox = new Mailbox(this, listener, logName, session.scheduler());
     this.observer = new EngineObserver(session, uri, this, mailbox);
-    this.composer = new HandshakeComposer(uri, headers, session.cookieJar(), session.clock(),
-        new AffinityTracker(session.affinityRules()), observer, logName);
+    this.composer = new HandshakeComposer(uri, headers, headerSource, session.cookieJar(),
+        session.clock(), new AffinityTracker(session.affinityRules()), observer, logName);
     this.timers = new Timers(session.scheduler(), logName);
     this.schedule = new ReconnectSchedule(session);
     UnconfirmedWindow window =
@@ -88,7 +87,9 @@ public final class StickyWebSocket implements AutoCloseable {
         session.heartbeatInterval(), session.pongTimeout(), logName);
     this.sender = new Sender(this, lock, mailbox, heartbeat, new OutboundQueue(logName,
         session.queueMaxMessages(), session.queueMaxBytes(), session.overflowPolicy()), window,
-        session.resendUnconfirmed(), logName);
+        session, logName);
+    this.closing = new Closing(this, lock, timers, sender, mailbox, session.closeTimeout(),
+        logName);
   }
 
   void start() {
@@ -109,9 +110,7 @@ public final class StickyWebSocket implements AutoCloseable {
    *     larger than the queue
    */
   public boolean send(String text) {
-    if (text == null) {
-      throw new NullPointerException("text == null");
-    }
+    Objects.requireNonNull(text, "text == null");
     return Mailbox.applicationCall(() -> sender.send(Message.text(text)));
   }
 
@@ -123,9 +122,7 @@ public final class StickyWebSocket implements AutoCloseable {
    * @return {@code true} if sent or queued; {@code false} if refused (see {@link #send(String)})
    */
   public boolean send(ByteBuffer data) {
-    if (data == null) {
-      throw new NullPointerException("data == null");
-    }
+    Objects.requireNonNull(data, "data == null");
     return Mailbox.applicationCall(() -> sender.send(Message.binary(data)));
   }
 
@@ -146,67 +143,112 @@ public final class StickyWebSocket implements AutoCloseable {
    * @throws IllegalArgumentException if the code or the reason is not allowed in a close frame
    */
   public void close(int code, String reason) {
-    if (code != 1000 && code != 1001 && (code < 3000 || code > 4999)) {
-      throw new IllegalArgumentException(
-          "close code (" + code + ") must be 1000, 1001 or 3000-4999");
-    }
-    String why = reason == null ? "" : reason;
-    if (why.getBytes(StandardCharsets.UTF_8).length > 123) {
-      throw new IllegalArgumentException(
-          "close reason (" + why.length() + " chars) must be at most 123 bytes in UTF-8");
-    }
-    Mailbox.applicationCall(() -> closeNow(code, why));
+    String why = Sender.checkClose(code, reason);
+    Mailbox.applicationCall(() -> closing.close(code, why));
   }
 
-  /**
-   * The current state.
-   *
-   * @return the state
-   */
+  /** @return the current state */
   public State state() {
     synchronized (lock) {
       return state;
     }
   }
 
-  /**
-   * The affinity token now held: the cookie or header that pins this connection to its backend.
-   *
-   * @return the token, or empty when none is known or it was dropped
-   */
+  /** @return the affinity token now held (the cookie or header pinning the backend), if any */
   public Optional<AffinityToken> affinity() {
     synchronized (lock) {
       return composer.token();
     }
   }
 
-  /**
-   * The number of messages waiting for the next open.
-   *
-   * @return the queue length
-   */
+  /** @return the number of messages waiting for the next open (or held, see takeHeldMessages) */
   public int queuedMessages() {
     synchronized (lock) {
       return sender.queued();
     }
   }
 
-  /**
-   * The URI this connection was opened with.
-   *
-   * @return the URI
-   */
+  /** @return the URI this connection was opened with */
   public URI uri() {
     return uri;
   }
 
-  /**
-   * The session this connection belongs to.
-   *
-   * @return the session
-   */
+  /** @return the session this connection belongs to */
   public StickySession session() {
     return session;
+  }
+
+  /**
+   * Waits until the connection opens for the first time, or ends, or the timeout passes. Never
+   * call it from a listener callback: the open is delivered on the thread that would wait.
+   *
+   * @param timeout the longest wait
+   * @return {@code true} if the connection has opened (it may have dropped since)
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitOpen(Duration timeout) throws InterruptedException {
+    return schedule.awaitFirstOpen(timeout);
+  }
+
+  /** @return when the current connection opened, by the session's clock; empty unless open */
+  public Optional<Instant> openedAt() {
+    synchronized (lock) {
+      return Optional.ofNullable(state == State.OPEN ? schedule.openedAt() : null);
+    }
+  }
+
+  /** @return how many times the connection opened again after its first open */
+  public int reconnects() {
+    synchronized (lock) {
+      return schedule.reconnects();
+    }
+  }
+
+  /** @return what ended the last attempt or connection, without secrets; empty before any */
+  public Optional<ConnectionFailure> lastFailure() {
+    synchronized (lock) {
+      return Optional.ofNullable(schedule.lastFailure());
+    }
+  }
+
+  /**
+   * Skips the backoff wait: the next attempt starts now, on the session's scheduler.
+   *
+   * @return {@code true} if a wait was cut short; {@code false} unless {@link State#RECONNECTING}
+   */
+  public boolean reconnectNow() {
+    synchronized (lock) {
+      if (state != State.RECONNECTING || timers.reconnect == null) {
+        return false;
+      }
+      timers.cancel(timers.reconnect);
+      timers.reconnect = null;
+    }
+    timers.execute(this::runAttempt);
+    return true;
+  }
+
+  /**
+   * Forgets the backend: drops the affinity token and deletes the jar's affinity cookies for this
+   * URI (on this thread), so the next handshake may land on any backend. The open connection stays.
+   */
+  public void forgetAffinity() {
+    synchronized (lock) {
+      composer.forget();
+    }
+    composer.forgetInJar();
+  }
+
+  /**
+   * Takes the messages held under {@link QueuedOnBackendChange#HOLD}: the application sends them
+   * again, rebuilt or as they are, or drops them.
+   *
+   * @return the held messages in the order they were sent; empty when none
+   */
+  public List<Message> takeHeldMessages() {
+    synchronized (lock) {
+      return sender.takeHeld();
+    }
   }
 
   /** Names the state and the scheme, host, port and path of the URI; never its query. */
@@ -218,22 +260,25 @@ public final class StickyWebSocket implements AutoCloseable {
   // ------------------------------------------------- attempts: scheduler, jar thread, transport
 
   private void runAttempt() {
-    HandshakeComposer.Draft draft;
     synchronized (lock) {
       timers.reconnect = null;
       if (state != State.CONNECTING && state != State.RECONNECTING) {
         return;
       }
-      draft = composer.draft();
     }
-    if (composer.jarMayBlock()) { // the application's jar: not on the shared scheduler
-      timers.execute(session.jarCalls(), () -> startAttempt(draft));
+    if (composer.mayBlock()) { // the application's jar or header source: not on the scheduler
+      timers.execute(session.jarCalls(), this::startAttempt);
     } else {
-      startAttempt(draft);
+      startAttempt();
     }
   }
 
-  private void startAttempt(HandshakeComposer.Draft draft) {
+  private void startAttempt() {
+    Map<String, List<String>> fromSource = composer.askHeaderSource();
+    HandshakeComposer.Draft draft;
+    synchronized (lock) {
+      draft = composer.draft(fromSource);
+    }
     List<Cookie> fromJar = composer.load(draft.requestUri);
     Attempt attempt;
     HandshakeRequest request;
@@ -270,53 +315,20 @@ public final class StickyWebSocket implements AutoCloseable {
       AffinityToken token = outcome.token().orElse(null);
       setState(State.OPEN, "attempt " + attempt.number + ", backend " + outcome.sameBackend()
           + (token == null ? "" : ", affinity " + token));
-      batch = sender.startFlush(attempt);
+      boolean changed = outcome.sameBackend() == SameBackend.CHANGED;
+      batch = sender.startOpen(attempt, changed); // null: the queue waits for the callbacks
       heartbeat.start(attempt);
       mailbox.add((l, ws) -> l.onOpen(ws, attempt.number, token, outcome.sameBackend()));
       outcome.changedFrom().ifPresent(from -> {
         log.debug("{}: affinity changed from {} to {}", logName, from, token);
         mailbox.add((l, ws) -> l.onAffinityChanged(ws, from, token));
       });
+      sender.afterOpenCallbacks(attempt, changed);
     }
     if (batch != null) {
       sender.flush(attempt, batch);
     }
     mailbox.drain();
-  }
-
-  private Void closeNow(int code, String why) {
-    List<Runnable> io = new ArrayList<>();
-    synchronized (lock) {
-      if (state == State.CLOSING || state == State.CLOSED) {
-        return null;
-      }
-      timers.cancelConnectionTimers(current);
-      timers.cancel(timers.reconnect);
-      timers.reconnect = null;
-      closeCode = code;
-      closeReason = why;
-      Attempt attempt = current;
-      if (state == State.OPEN && attempt != null && attempt.connection != null) {
-        setState(State.CLOSING, "closed by the application");
-        TransportConnection connection = attempt.connection;
-        io.add(() -> connection.close(code, why));
-        timers.closeTimeout = timers.schedule(() -> closeTimedOut(attempt), session.closeTimeout());
-      } else {
-        if (attempt != null) {
-          attempt.done = true;
-          TransportConnection connection = attempt.connection;
-          if (connection != null) {
-            io.add(connection::abort);
-          }
-        }
-        current = null;
-        setState(State.CLOSED, "closed by the application");
-        terminate((l, ws) -> l.onClosed(ws, code, why));
-      }
-    }
-    Timers.run(io);
-    mailbox.drain();
-    return null;
   }
 
   /** Under lock, for the current attempt: the transport's terminal event. */
@@ -335,7 +347,7 @@ public final class StickyWebSocket implements AutoCloseable {
     timers.cancelConnectionTimers(attempt);
     current = null;
     if (state == State.CLOSING) {
-      finishClose();
+      closing.finish();
       return null;
     }
     if (state == State.CLOSED) {
@@ -343,15 +355,18 @@ public final class StickyWebSocket implements AutoCloseable {
     }
     sender.settle();
     AffinityToken dropped = composer.ended(attempt, ending, response, jarWork);
+    schedule.failed(ConnectionFailure.of(ending, session.clock().instant()));
     Decision decision = attempt.refused
         ? Decision.giveUp("the transport refused the request") // no retry can help
+        : composer.asksAgain(ending, session.reconnectPolicy())
+        ? Decision.retryIn(Duration.ZERO, "401: the header source is asked once more")
         : schedule.next(attempt.opened, ending.failure());
     observer.ended(attempt, ending, dropped, decision, schedule, session.reconnectPolicy());
     int code = ending.code();
     String reason = ending.reason();
     Throwable cause = ending.cause();
     if (!decision.retry()) {
-      setState(State.CLOSED, "giving up: " + decision.reason());
+      setState(State.CLOSED, "giving up on " + ending.where() + ": " + decision.reason());
       int attempts = schedule.attempts(attempt.refused ? 1 : 0);
       Duration elapsed = schedule.elapsed();
       Throwable gaveUpCause = ending.gaveUpCause();
@@ -383,40 +398,17 @@ public final class StickyWebSocket implements AutoCloseable {
     mailbox.drain();
   }
 
-  /** Under lock: the closing handshake the application started is over. */
-  private void finishClose() {
-    timers.cancel(timers.closeTimeout);
-    timers.closeTimeout = null;
-    sender.forgetSent();
-    setState(State.CLOSED, "close complete");
-    int code = closeCode;
-    String reason = closeReason;
-    terminate((l, ws) -> l.onClosed(ws, code, reason));
-  }
-
   /** Under lock: reports unsent messages, then the one terminal callback. */
-  private void terminate(Mailbox.Call terminal) {
-    observer.closed(closeCode); // after a give-up, the observers had their terminal event
+  void terminate(Mailbox.Call terminal) {
+    observer.closed(closing.code()); // after a give-up, the observers had their terminal event
     sender.dropQueued();
+    schedule.ended();
     mailbox.addTerminal(terminal);
     session.ended(this);
   }
 
-  private void closeTimedOut(Attempt attempt) {
-    TransportConnection connection;
-    synchronized (lock) {
-      if (state != State.CLOSING) {
-        return;
-      }
-      attempt.done = true;
-      current = null;
-      connection = attempt.connection;
-      log.debug("{}: no close frame within {}; dropping the connection", logName,
-          session.closeTimeout());
-      finishClose();
-    }
-    connection.abort();
-    mailbox.drain();
+  Mailbox mailbox() {
+    return mailbox;
   }
 
   /** Under lock: whether events of this attempt still count. */
@@ -434,7 +426,7 @@ public final class StickyWebSocket implements AutoCloseable {
     return state == State.CLOSING || state == State.CLOSED;
   }
 
-  private void setState(State next, String why) {
+  void setState(State next, String why) {
     if (log.isDebugEnabled()) {
       if (state == next) {
         log.debug("{}: {} ({})", logName, next, why);

@@ -2,6 +2,7 @@ package io.stickyws;
 
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
+import io.stickyws.cookie.CookieStorageHealth;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +30,20 @@ import java.util.List;
 public interface StickyWebSocketListener {
 
   /**
-   * The handshake completed and the connection is open. Messages queued while it was not open
-   * have been handed to the transport, in order, before this call.
+   * The handshake completed and the connection is open.
+   *
+   * <p>The order of callbacks and sends on an open: the state is {@link StickyWebSocket.State#OPEN}
+   * first; then, on the same backend ({@code SAME} or {@code UNKNOWN}), the messages queued while
+   * it was not open are handed to the transport, in order, before this call (unless the session
+   * says {@link StickySession.Builder#applicationSendsFirst(boolean)}). On a changed backend
+   * ({@code CHANGED}), the queue waits: this method runs, then {@link #onAffinityChanged}, and the
+   * messages they send go out at once, before the queued ones; only after both returned do the
+   * queued messages go out, come back on {@link #onReturned}, or stay held, as the session's
+   * {@link QueuedOnBackendChange} says. Messages sent by other threads meanwhile go out at once too.
    *
    * @param webSocket the connection
-   * @param attempt which attempt of the current outage succeeded: 1 for the first try
+   * @param attempt which attempt of the current outage succeeded: 1 for the first try (see
+   *     {@link ReconnectPolicy} for how attempts are numbered)
    * @param affinity the backend-affinity token now held, or {@code null} when none is known
    * @param sameBackend whether this is the backend the connection was on before
    */
@@ -81,7 +91,8 @@ public interface StickyWebSocketListener {
    * Another attempt is scheduled.
    *
    * @param webSocket the connection
-   * @param attempt the number of the coming attempt in the current outage (2 for the first retry)
+   * @param attempt the number of the coming attempt (see {@link ReconnectPolicy} for how attempts
+   *     are numbered)
    * @param delay the wait before it
    */
   default void onReconnecting(StickyWebSocket webSocket, int attempt, Duration delay) {}
@@ -105,6 +116,32 @@ public interface StickyWebSocketListener {
    * @param message the message
    */
   default void onDropped(StickyWebSocket webSocket, Message message) {}
+
+  /**
+   * Messages queued for the previous backend, handed back unsent because the connection opened on
+   * another backend and the session says {@link QueuedOnBackendChange#HAND_BACK}: rebuild them for
+   * the new backend and send them again, or drop them. Called after {@link #onOpen} and
+   * {@link #onAffinityChanged} returned. By default, reports each on {@link #onDropped}.
+   *
+   * @param webSocket the connection
+   * @param messages the messages, in the order they were sent
+   */
+  default void onReturned(StickyWebSocket webSocket, List<Message> messages) {
+    for (Message message : messages) {
+      onDropped(webSocket, message);
+    }
+  }
+
+  /**
+   * The session's {@link io.stickyws.cookie.FileCookieJar} stopped being able to persist its
+   * cookies (stickiness will not survive a restart) or could again: once per transition, and once
+   * on connect when the jar is already degraded. Needs no logging binding. Delivered on the
+   * session's scheduler.
+   *
+   * @param webSocket the connection
+   * @param health the jar's new health, naming the failure
+   */
+  default void onCookieStorage(StickyWebSocket webSocket, CookieStorageHealth health) {}
 
   /**
    * The connection ended abnormally while these messages, already handed to it, were not yet

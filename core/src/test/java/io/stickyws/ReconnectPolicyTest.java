@@ -30,12 +30,20 @@ class ReconnectPolicyTest {
   @Test
   void defaultStatusDecisions() {
     ReconnectPolicy p = ReconnectPolicy.defaults();
-    for (int status : new int[] {400, 401, 403, 404}) {
+    // a success or redirect status is not a WebSocket endpoint (issue 13): gives up
+    for (int status : new int[] {400, 401, 403, 404, 200, 204, 301, 302, 399}) {
       assertThat(p.retriesStatus(status)).as("status %d", status).isFalse();
     }
-    for (int status : new int[] {408, 429, 500, 502, 503, 504, 200, 302, 405, 418}) {
+    for (int status : new int[] {408, 429, 500, 502, 503, 504, 405, 418, 100}) {
       assertThat(p.retriesStatus(status)).as("status %d", status).isTrue();
     }
+  }
+
+  @Test
+  void aNotWebSocketStatusCanBeRetriedLikeAnyOther() {
+    ReconnectPolicy p = ReconnectPolicy.builder().retryOnStatus(200).build();
+    assertThat(p.retriesStatus(200)).isTrue();
+    assertThat(p.retriesStatus(302)).isFalse();
   }
 
   @Test

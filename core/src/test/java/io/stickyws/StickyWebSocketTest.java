@@ -354,7 +354,8 @@ class StickyWebSocketTest {
     transport.last().open();
     transport.last().drop();
 
-    assertThat(listener.events("reconnecting")).last().isEqualTo("reconnecting 1 2000ms");
+    // issue 13: the numbering continues with the delay (it said "reconnecting 1 2000ms")
+    assertThat(listener.events("reconnecting")).last().isEqualTo("reconnecting 3 2000ms");
   }
 
   @Test

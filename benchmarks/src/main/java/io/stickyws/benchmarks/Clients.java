@@ -1,6 +1,7 @@
 package io.stickyws.benchmarks;
 
 import io.stickyws.ReconnectPolicy;
+import io.stickyws.SessionObserver;
 import io.stickyws.StickySession;
 import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
@@ -140,8 +141,21 @@ final class Clients {
 
   /** StickyWebSocket on {@code adapter}, all connections in one session. */
   static Factory sticky(String adapter, Tls tls, ReconnectPolicy policy) {
-    StickySession session = StickySession.builder(transport(adapter, tls))
-        .reconnectPolicy(policy).noHeartbeat().build();
+    return sticky(adapter, tls, policy, null);
+  }
+
+  /**
+   * StickyWebSocket on {@code adapter}, all connections in one session, with {@code observer}
+   * registered unless it is null.
+   */
+  static Factory sticky(String adapter, Tls tls, ReconnectPolicy policy,
+      SessionObserver observer) {
+    StickySession.Builder builder = StickySession.builder(transport(adapter, tls))
+        .reconnectPolicy(policy).noHeartbeat();
+    if (observer != null) {
+      builder.observer(observer);
+    }
+    StickySession session = builder.build();
     return new Factory() {
       @Override
       public Conn open(URI uri, Consumer<String> onMessage, LongConsumer onOpen) throws Exception {

@@ -1,5 +1,12 @@
 package io.stickyws.benchmarks;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stickyws.ReconnectPolicy;
+import io.stickyws.micrometer.StickyWebSocketMetrics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -11,7 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code overhead}: message throughput with a send window and round-trip latency, through
  * StickyWebSocket versus the raw library, per adapter and payload, against one in-process echo
- * server. Raw and sticky rounds alternate so both see the same machine noise.
+ * server; and the same through a session with the Micrometer binder registered (on a
+ * {@link SimpleMeterRegistry}). Raw, sticky and sticky-with-metrics rounds alternate so all three
+ * see the same machine noise.
  */
 final class OverheadBench implements Bench {
   private static final int WINDOW = 64;
@@ -27,19 +36,44 @@ final class OverheadBench implements Bench {
           String message = "x".repeat(payload);
           Side raw = new Side();
           Side sticky = new Side();
+          Side metered = new Side();
+          ReconnectPolicy policy = Clients.immediate(Duration.ofMillis(1));
+          SimpleMeterRegistry registry = new SimpleMeterRegistry();
           try (Clients.Factory rawF = Clients.raw(adapter, null);
-              Clients.Factory stickyF = Clients.sticky(adapter, null, Clients.immediate(
-                  java.time.Duration.ofMillis(1)))) {
+              Clients.Factory stickyF = Clients.sticky(adapter, null, policy);
+              Clients.Factory meteredF = Clients.sticky(adapter, null, policy,
+                  StickyWebSocketMetrics.of(registry))) {
             // warm-up: one unrecorded round of each
             measure(rawF, server, message, messages / 2, pings / 2, new Side());
             measure(stickyF, server, message, messages / 2, pings / 2, new Side());
+            measure(meteredF, server, message, messages / 2, pings / 2, new Side());
             for (int r = 0; r < rounds; r++) {
               measure(rawF, server, message, messages, pings, raw);
               measure(stickyF, server, message, messages, pings, sticky);
+              measure(meteredF, server, message, messages, pings, metered);
             }
           }
+          double opens = registry.find(StickyWebSocketMetrics.AFFINITY_OPENS).counters().stream()
+              .mapToDouble(Counter::count).sum();
+          if (opens < rounds + 1) {
+            throw new IllegalStateException("the Micrometer binder counted " + opens
+                + " opens of " + (rounds + 1) + " connections");
+          }
+          // what the binder recorded over every message of every round: per connection, not per message
+          long meterUpdates = Math.round(registry.getMeters().stream().mapToDouble(m ->
+              m instanceof Counter ? ((Counter) m).count() : m instanceof Timer ? ((Timer) m).count() : 0)
+              .sum());
+          o.progress("overhead " + adapter + " " + payload + " B, the binder recorded: "
+              + registry.getMeters().stream().filter(m -> !(m instanceof Gauge))
+                  .map(m -> m.getId().getName() + m.getId().getTags().stream()
+                      .filter(t -> !t.getKey().startsWith("server."))
+                      .map(t -> t.getKey() + "=" + t.getValue()).toList() + " "
+                      + Math.round(m instanceof Counter ? ((Counter) m).count() : ((Timer) m).count()))
+                  .sorted().toList());
           double rawRate = Stats.median(raw.rates());
           double stickyRate = Stats.median(sticky.rates());
+          double meteredRate = Stats.median(metered.rates());
+          double[] meteredRtt = metered.rtts();
           double[] rawRtt = raw.rtts();
           double[] stickyRtt = sticky.rtts();
           double rawP50 = Stats.quantile(rawRtt, 0.5);
@@ -53,6 +87,13 @@ final class OverheadBench implements Bench {
               .put("rawP99Micros", Stats.round(Stats.quantile(rawRtt, 0.99), 1))
               .put("stickyP99Micros", Stats.round(Stats.quantile(stickyRtt, 0.99), 1))
               .put("p50Ratio", stickyP50 / rawP50)
+              .put("micrometerMsgsPerSec", Math.round(meteredRate))
+              .put("micrometerRatio", meteredRate / rawRate)
+              .put("micrometerToStickyRatio", meteredRate / stickyRate)
+              .put("micrometerP50Micros", Stats.round(Stats.quantile(meteredRtt, 0.5), 1))
+              .put("micrometerP99Micros", Stats.round(Stats.quantile(meteredRtt, 0.99), 1))
+              .put("micrometerMeterUpdates", meterUpdates)
+              .put("micrometerConnections", rounds + 1)
               .put("window", WINDOW).put("messages", messages).put("rounds", rounds)
               .put("pingsPerRound", pings));
         }

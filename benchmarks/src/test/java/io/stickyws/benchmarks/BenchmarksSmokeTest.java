@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 class BenchmarksSmokeTest {
   static final Map<String, List<String>> CONTRACT = Map.of(
       "overhead", List.of("bench", "client", "payload", "rawMsgsPerSec", "stickyMsgsPerSec",
-          "ratio", "rawP50Micros", "stickyP50Micros"),
+          "ratio", "rawP50Micros", "stickyP50Micros", "micrometerMsgsPerSec", "micrometerRatio",
+          "micrometerToStickyRatio"),
       "reconnect", List.of("bench", "client", "rawHandshakeMedianMillis", "reconnectMedianMillis",
           "overheadMillis"),
       "storm", List.of("bench", "jitter", "clients", "peakToMeanRatio", "secondsToAllReconnected",

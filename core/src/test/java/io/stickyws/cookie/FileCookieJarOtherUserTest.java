@@ -3,17 +3,13 @@ package io.stickyws.cookie;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import io.stickyws.testing.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,47 +77,6 @@ class FileCookieJarOtherUserTest {
   }
 
   private List<String> runChild(Path file) throws Exception {
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>();
-    if (root) {
-      command.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
-    }
-    command.addAll(List.of(java, "-cp", childClassPath(), StorageProbeChild.class.getName(),
-        file.toString()));
-    Path log = tmp.resolve("child.log");
-    Process child = new ProcessBuilder(command).redirectError(log.toFile()).start();
-    try {
-      byte[] stdout = child.getInputStream().readAllBytes();
-      assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child exited").isTrue();
-      assertThat(child.exitValue()).as("child exit status; stderr: %s", Files.readString(log))
-          .isZero();
-      assertThat(Files.readString(log)).as("no logging binding in the child")
-          .contains("No SLF4J providers");
-      return List.of(new String(stdout, StandardCharsets.UTF_8).split("\n"));
-    } finally {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  /**
-   * core's classes, its test classes and slf4j-api, copied where the unprivileged user can read
-   * them (the local Maven repository is private to root).
-   */
-  private String childClassPath() throws IOException {
-    List<String> entries = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Paths.get(entry);
-      String name = p.getFileName().toString();
-      if (name.startsWith("slf4j-api")) {
-        Path copy = tmp.resolve(name);
-        Files.copy(p, copy);
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
-        entries.add(copy.toString());
-      } else if (name.equals("classes") || name.equals("test-classes")) {
-        entries.add(p.toString());
-      }
-    }
-    return String.join(File.pathSeparator, entries);
+    return ChildJvm.run(tmp, root, StorageProbeChild.class, file.toString());
   }
 }

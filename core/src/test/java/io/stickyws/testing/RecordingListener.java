@@ -5,6 +5,7 @@ import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
+import io.stickyws.cookie.CookieStorageHealth;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,20 @@ public class RecordingListener implements StickyWebSocketListener {
   @Override
   public void onDropped(StickyWebSocket ws, Message message) {
     add("dropped " + payload(message), payload(message));
+  }
+
+  @Override
+  public void onReturned(StickyWebSocket ws, List<Message> messages) {
+    List<Object> payloads = new ArrayList<>();
+    for (Message message : messages) {
+      payloads.add(payload(message));
+    }
+    add("returned " + payloads, payloads);
+  }
+
+  @Override
+  public void onCookieStorage(StickyWebSocket ws, CookieStorageHealth health) {
+    add("storage " + health.status(), health);
   }
 
   @Override

@@ -50,7 +50,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       {@code policy=reject|drop_oldest};
  *   <li>{@value #MESSAGES_UNCONFIRMED}: counter of messages a failed connection had not
  *       confirmed;
- *   <li>{@value #HEARTBEAT_RTT}: timer, from a heartbeat ping to its pong;
+ *   <li>{@value #HEARTBEAT_RTT}: timer, from a ping the engine sent (heartbeat or delivery
+ *       confirmation) to its pong;
  *   <li>{@value #GIVEUPS}: counter;
  *       {@code reason=status|close_code|max_attempts|max_elapsed_time|request_refused}.
  * </ul>
@@ -305,7 +306,7 @@ public final class StickyWebSocketMetrics implements MeterBinder, SessionObserve
       case MESSAGES_UNCONFIRMED:
         return "Messages a failed connection had not confirmed";
       case HEARTBEAT_RTT:
-        return "Time from a heartbeat ping to its pong";
+        return "Time from a ping the engine sent (heartbeat or delivery confirmation) to its pong";
       default:
         return "Connections the reconnect policy gave up on, by reason";
     }

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * the rotating opaque ones (AWS). A response header recognised by value shape is remembered and
  * replayed under its own name, like a captured one.
  *
+ * <p>An open is {@link SameBackend#SAME} or {@link SameBackend#CHANGED} against the affinity cookie
+ * the handshake sent, when it sent one (the jar's after a restart, or on a new connection of the
+ * session): honoured (nothing replaced it) is SAME, replaced by a cookie naming another backend is
+ * CHANGED, from the token sent. When none was sent, the open is compared with the last known token;
+ * {@link SameBackend#UNKNOWN} when there is nothing comparable on either side.
+ *
  * <p>Dropping forgets everything that steers towards the old backend: the held cookie (returned so
  * that the engine expires it in the jar), the captured response headers, and the fixed header and
  * query parameter, which are no longer sent by this tracker. The last known token is kept, so that
@@ -218,14 +224,18 @@ public final class AffinityTracker {
       }
     }
 
+    // Compared with the affinity cookie this handshake sent (from the jar after a restart, or on a
+    // new connection of the session), else with the last token this tracker knew.
+    Candidate sentCandidate = pick(sent);
+    AffinityToken before = sentCandidate != null ? sentCandidate.token : lastKnown;
     SameBackend same = SameBackend.UNKNOWN;
     AffinityToken changedFrom = null;
-    if (now != null && lastKnown != null) {
-      if (now.sameBackendAs(lastKnown)) {
+    if (now != null && before != null) {
+      if (now.sameBackendAs(before)) {
         same = SameBackend.SAME;
-      } else if (comparable(now, lastKnown) && !rotating(now) && !rotating(lastKnown)) {
+      } else if (comparable(now, before) && !rotating(now) && !rotating(before)) {
         same = SameBackend.CHANGED;
-        changedFrom = lastKnown;
+        changedFrom = before;
       }
     }
     held = now;
@@ -308,6 +318,24 @@ public final class AffinityTracker {
     Cookie c = droppedCookie;
     droppedCookie = null;
     return Optional.ofNullable(c);
+  }
+
+  /**
+   * The cookies among {@code cookies} that carry an affinity token by these rules: by name, and by
+   * value shape when {@link AffinityRules#valueShapes()} is on.
+   *
+   * @param cookies cookies, for example the jar's for a URI
+   * @return those that are affinity cookies, in their order
+   */
+  public List<Cookie> affinityCookies(List<Cookie> cookies) {
+    Objects.requireNonNull(cookies, "cookies == null");
+    List<Cookie> out = new ArrayList<>();
+    for (Cookie c : cookies) {
+      if (pick(List.of(c)) != null) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /**

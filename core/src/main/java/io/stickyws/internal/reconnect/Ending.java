@@ -3,7 +3,9 @@ package io.stickyws.internal.reconnect;
 import io.stickyws.ConnectionTimeoutException;
 import io.stickyws.HandshakeException;
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.Loggable;
 import java.io.IOException;
+import java.net.URI;
 
 /**
  * How one attempt or connection ended, classified: the {@link Failure} the reconnect policy
@@ -17,9 +19,11 @@ public final class Ending {
   private final String reason;
   private final Throwable cause;
   private final boolean backendSuspect;
+  private final String where;
 
   private Ending(Failure failure, int code, String reason, Throwable cause,
-      boolean backendSuspect) {
+      boolean backendSuspect, URI uri) {
+    this.where = Loggable.uri(uri);
     this.failure = failure;
     this.code = code;
     this.reason = reason;
@@ -36,29 +40,30 @@ public final class Ending {
    * @param remote whether the server closed first
    * @param cause what failed, or {@code null} after a close frame
    * @param response the answer to a failed handshake, or {@code null}
+   * @param uri the handshake's URI: its scheme, host, port and path name it in messages
    * @return the classified ending
    */
   public static Ending of(boolean wasOpen, int code, String reason, boolean remote,
-      Throwable cause, HandshakeResponse response) {
+      Throwable cause, HandshakeResponse response, URI uri) {
     String why = reason == null ? "" : reason;
     if (wasOpen) {
       return cause == null
-          ? new Ending(Failure.closed(code, why, remote), code, why, null, false)
-          : new Ending(Failure.io(cause), 1006, why, cause, false);
+          ? new Ending(Failure.closed(code, why, remote), code, why, null, false, uri)
+          : new Ending(Failure.io(cause), 1006, why, cause, false, uri);
     }
     Throwable failed = cause != null ? cause
         : new IOException("connection ended during the handshake with code " + code);
     if (response == null) {
       // A handshake that hung says the pinned backend may be gone; a refused connection does not.
       return new Ending(Failure.io(failed), 1006, why, failed,
-          failed instanceof ConnectionTimeoutException);
+          failed instanceof ConnectionTimeoutException, uri);
     }
-    HandshakeException refused = new HandshakeException(response.status(), failed);
+    HandshakeException refused = new HandshakeException(response.status(), uri, failed);
     Failure failure = Failure.handshake(
         response.status(), response.header("Retry-After").orElse(null), refused);
     // An answer from behind the balancer (5xx) says the pinned backend may be gone.
     return new Ending(failure, 1006, why, refused,
-        response.status() >= 500 || failed instanceof ConnectionTimeoutException);
+        response.status() >= 500 || failed instanceof ConnectionTimeoutException, uri);
   }
 
   /** @return what the reconnect policy decides on */
@@ -81,9 +86,21 @@ public final class Ending {
     return cause;
   }
 
-  /** @return the cause of giving up: the cause, or one naming the close code */
+  /**
+   * @return the cause of giving up, its message naming the scheme, host, port and path (never the
+   *     query): a refused handshake's {@link HandshakeException}, else an {@link IOException} whose
+   *     cause is what the transport reported
+   */
   public Throwable gaveUpCause() {
-    return cause != null ? cause : new IOException("closed by the server with code " + code);
+    if (cause instanceof HandshakeException) {
+      return cause;
+    }
+    return new IOException("gave up on " + where + ": " + failure.describe(), cause);
+  }
+
+  /** @return the scheme, host, port and path of the URI, never its query */
+  public String where() {
+    return where;
   }
 
   /** @return whether this failed handshake says the pinned backend may be gone */

@@ -127,10 +127,11 @@ public final class Failure {
    * @return e.g. {@code handshake status 503}, {@code close code 1006 (remote)}, {@code I/O error
    *     (ConnectException)}
    */
-  String describe() {
+  public String describe() {
     switch (kind) {
       case HANDSHAKE:
-        return "handshake status " + status;
+        return "handshake status " + status
+            + (status >= 200 && status < 400 ? " (not a WebSocket endpoint)" : "");
       case CLOSED:
         return "close code " + closeCode + (remote ? " (remote)" : " (local)");
       default:

@@ -80,6 +80,29 @@ class AffinityTrackerTest {
   }
 
   @Test
+  void firstOpenThatSentTheJarsCookieIsSameWhenHonoured() {
+    // a new process: the tracker knows nothing, the jar sent s3 and the balancer kept it
+    Opened opened = tracker.onOpen(OK, List.of(), List.of(cookie("SERVERID", "s3")));
+    assertThat(opened.sameBackend()).isEqualTo(SameBackend.SAME);
+    assertThat(opened.token()).map(AffinityToken::backendId).contains("s3");
+  }
+
+  @Test
+  void firstOpenThatSentTheJarsCookieIsChangedWhenReplaced() {
+    Opened opened = tracker.onOpen(
+        OK, List.of(cookie("SERVERID", "s1")), List.of(cookie("SERVERID", "s3")));
+    assertThat(opened.sameBackend()).isEqualTo(SameBackend.CHANGED);
+    assertThat(opened.changedFrom()).map(AffinityToken::backendId).contains("s3");
+    assertThat(opened.token()).map(AffinityToken::backendId).contains("s1");
+  }
+
+  @Test
+  void findsTheAffinityCookiesAmongOthers() {
+    assertThat(tracker.affinityCookies(List.of(cookie("theme", "dark"), cookie("SERVERID", "s1"))))
+        .extracting(Cookie::name).containsExactly("SERVERID");
+  }
+
+  @Test
   void openWithoutTokenKeepsLastKnownForComparison() {
     issued(tracker, cookie("SERVERID", "s1"));
     assertThat(tracker.onOpen(OK, List.of(), List.of()).sameBackend())

@@ -159,8 +159,18 @@ class BackoffTest {
   }
 
   @Test
+  void givesUpOnSuccessAndRedirectStatusesAsNotAWebSocketEndpoint() {
+    for (int status : new int[] {200, 302}) {
+      Decision d = backoff(ReconnectPolicy.defaults()).next(Failure.handshake(status, null, null));
+      assertThat(d.retry()).as("status %d", status).isFalse();
+      assertThat(d.reason())
+          .isEqualTo("handshake status " + status + " (not a WebSocket endpoint)");
+    }
+  }
+
+  @Test
   void retriesTimeoutThrottlingServerErrorsAndOtherStatuses() {
-    for (int status : new int[] {408, 429, 500, 501, 502, 503, 504, 599, 302, 405, 418}) {
+    for (int status : new int[] {408, 429, 500, 501, 502, 503, 504, 599, 405, 418}) {
       Decision d = backoff(ReconnectPolicy.defaults()).next(Failure.handshake(status, null, null));
       assertThat(d.retry()).as("status %d", status).isTrue();
       assertThat(d.reason()).startsWith("handshake status " + status + ", attempt 1");

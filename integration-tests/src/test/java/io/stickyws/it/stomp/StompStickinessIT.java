@@ -184,11 +184,10 @@ class StompStickinessIT {
 
     System.out.println("STOMP kill: " + first + " killed, re-subscribed on " + second + ", landings " + landings);
     assertThat(second).isNotEqualTo(first);
-    // Each connectAsync is a new sticky connection, and core compares an open only with the previous open of the
-    // same connection: the first open of a new one says UNKNOWN even though the jar sent the dead backend's cookie.
-    // Reported to the coordinator (AffinityTracker.onOpen could compare with the affinity cookie sent); the issue
-    // wants CHANGED here.
-    assertThat(landings).as("landings %s", landings).containsOnly(SameBackend.UNKNOWN).hasSizeGreaterThanOrEqualTo(2);
+    // Each connectAsync is a new sticky connection; its first open is judged against the affinity cookie it sent
+    // from the jar (the dead backend's), which the balancer replaced: CHANGED.
+    assertThat(landings).as("landings %s", landings).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(landings.get(landings.size() - 1)).as("landings %s", landings).isEqualTo(SameBackend.CHANGED);
     assertThat(handler.subscriptions).as("subscribed again after the reconnect").isGreaterThanOrEqualTo(2);
   }
 

@@ -56,8 +56,9 @@ abstract class Report {
   record Cycle(int n, String client, boolean opened, Integer status, String firstMessage, Affinity affinity,
       SameBackend sameBackend, double millis, Failure error) {}
 
-  /** The last line. */
-  record Summary(int connections, int opened, int distinctFirstMessages, int distinctAffinities) {}
+  /** The last line; {@code observed} is what the engine reported through the session's observer. */
+  record Summary(int connections, int opened, int distinctFirstMessages, int distinctAffinities,
+      Observed.Stats observed) {}
 
   abstract void start(String target);
 
@@ -159,6 +160,10 @@ abstract class Report {
       line(Json.object().put("type", "summary").put("connections", s.connections()).put("opened", s.opened())
           .put("distinctFirstMessages", s.distinctFirstMessages())
           .put("distinctAffinities", s.distinctAffinities())
+          .put("opens", Json.object().put("same", s.observed().same()).put("changed", s.observed().changed())
+              .put("unknown", s.observed().unknown()))
+          .put("reconnectMillis", Json.object().put("p50", s.observed().p50Millis())
+              .put("p99", s.observed().p99Millis()).put("count", s.observed().reconnects()))
           .put("verdict", verdict.kind().json()).put("exitCode", verdict.kind().exitCode())
           .put("verdictLine", verdict.line()).put("next", verdict.next()).put("convention", verdict.convention()));
       err.println(verdict.line());
@@ -239,6 +244,11 @@ abstract class Report {
       out.println();
       out.println(s.opened() + "/" + s.connections() + " opened, " + s.distinctFirstMessages()
           + " distinct first messages, " + s.distinctAffinities() + " distinct affinity tokens");
+      Observed.Stats o = s.observed();
+      out.println("opens: " + o.same() + " same, " + o.changed() + " changed, " + o.unknown() + " unknown; "
+          + o.reconnects() + (o.reconnects() == 1 ? " reconnect" : " reconnects")
+          + (o.reconnects() == 0 ? "" : String.format(Locale.ROOT, " (p50 %.1f ms, p99 %.1f ms)", o.p50Millis(),
+              o.p99Millis())));
       if (s.opened() > 0) {
         out.println("convention: " + (verdict.convention() == null ? "no affinity cookie recognised"
             : verdict.convention()));

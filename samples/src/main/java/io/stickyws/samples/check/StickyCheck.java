@@ -126,6 +126,7 @@ public final class StickyCheck implements Callable<Integer> {
   private Tls tls;
   private long deadlineNanos = Long.MAX_VALUE;
   private boolean cutShort;
+  private final Observed observed = new Observed();
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
@@ -174,6 +175,7 @@ public final class StickyCheck implements Callable<Integer> {
       return thread;
     });
     StickySession.Builder session = StickySession.builder(transport)
+        .observer(observed)
         .cookieJar(cookies)
         .affinity(rules)
         .handshakeTimeout(handshakeTimeout)
@@ -305,14 +307,14 @@ public final class StickyCheck implements Callable<Integer> {
         break;
       }
     }
-    Summary summary = summarize(results.size(), landings);
+    Summary summary = summarize(results.size(), landings, observed.stats());
     Verdict verdict = Verdict.of(new Facts(false, noCookies, results.size(), landings, failures,
         transport.setCookieNames(), true, cutShort));
     report.summary(summary, verdict);
     return verdict.kind().exitCode();
   }
 
-  private static Summary summarize(int attempts, List<Landing> landings) {
+  private static Summary summarize(int attempts, List<Landing> landings, Observed.Stats stats) {
     Set<String> messages = new HashSet<>();
     Set<String> fingerprints = new HashSet<>();
     for (Landing landing : landings) {
@@ -323,7 +325,7 @@ public final class StickyCheck implements Callable<Integer> {
         fingerprints.add(landing.affinity().fingerprint());
       }
     }
-    return new Summary(attempts, landings.size(), messages.size(), fingerprints.size());
+    return new Summary(attempts, landings.size(), messages.size(), fingerprints.size(), stats);
   }
 
   /** One connect/close cycle: settles on open or on giving up (one attempt only). */
@@ -407,7 +409,7 @@ public final class StickyCheck implements Callable<Integer> {
     webSocket.close();
     await(listener.terminal, CLOSE_TIMEOUT.plusSeconds(3));
     listener.flushPending();
-    Summary summary = listener.summary();
+    Summary summary = listener.summary(observed.stats());
     Verdict verdict = Verdict.of(listener.facts(noCookies, transport.setCookieNames(), openAtEnd, cutShort));
     report.summary(summary, verdict);
     return verdict.kind().exitCode();
@@ -557,9 +559,9 @@ public final class StickyCheck implements Callable<Integer> {
       }
     }
 
-    Summary summary() {
+    Summary summary(Observed.Stats stats) {
       synchronized (lock) {
-        return summarize(attempts, landings);
+        return summarize(attempts, landings, stats);
       }
     }
 

@@ -6,7 +6,9 @@ import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
 import io.stickyws.javawebsocket.JavaWebSocketTransport;
+import io.stickyws.spi.Transport;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,10 +24,20 @@ import java.util.concurrent.TimeUnit;
 public final class JavaWebSocketQuickStart {
   private JavaWebSocketQuickStart() {}
 
-  /** Connects to {@code uri}, prints the first message and the echo of "hello", closes. */
+  /** Connects to {@code args[0]}, prints the backend it landed on, closes and waits. */
+  // README begin
   public static void main(String[] args) throws InterruptedException {
-    System.out.println(exchange(URI.create(args.length > 0 ? args[0] : "ws://127.0.0.1:8080/ws")));
+    Transport transport = JavaWebSocketTransport.create(client -> client.setConnectionLostTimeout(0));
+    StickySession session = StickySession.builder(transport).build();
+    StickyWebSocket ws = session.connect(URI.create(args[0]), new StickyWebSocketListener() {
+      @Override public void onText(StickyWebSocket ws, String text) { System.out.println(text); }
+    });
+    if (ws.awaitOpen(Duration.ofSeconds(10))) {
+      System.out.println("landed on " + ws.affinity().map(AffinityToken::backendId).orElse("?"));
+    }
+    session.closeAndWait(Duration.ofSeconds(5));
   }
+  // README end
 
   /** Connects, reads the first message, sends "hello", reads the answer, closes; returns both messages. */
   public static List<String> exchange(URI uri) throws InterruptedException {

@@ -5,8 +5,11 @@ import io.stickyws.StickyWebSocket;
 import io.stickyws.StickyWebSocketListener;
 import io.stickyws.affinity.AffinityToken;
 import io.stickyws.affinity.SameBackend;
+import io.stickyws.cookie.FileCookieJar;
 import io.stickyws.okhttp.OkHttpTransport;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,10 +25,28 @@ import okhttp3.OkHttpClient;
 public final class OkHttpQuickStart {
   private OkHttpQuickStart() {}
 
-  /** Connects to {@code uri}, prints the first message and the echo of "hello", closes. */
+  /** Connects to {@code args[0]}, prints the backend it landed on, closes and waits. */
+  // README begin
   public static void main(String[] args) throws InterruptedException {
-    System.out.println(exchange(URI.create(args.length > 0 ? args[0] : "ws://127.0.0.1:8080/ws")));
+    OkHttpClient client = new OkHttpClient();
+    StickySession session = StickySession.builder(OkHttpTransport.create(client))
+        .cookieJar(FileCookieJar.open(Path.of("cookies.txt")))  // sticky across restarts too
+        .build();
+    StickyWebSocket ws = session.connect(URI.create(args[0]), new StickyWebSocketListener() {
+      @Override public void onOpen(StickyWebSocket ws, int attempt, AffinityToken token,
+          SameBackend same) { System.out.println("open, backend " + same); }
+      @Override public void onText(StickyWebSocket ws, String text) { System.out.println(text); }
+      @Override public void onAffinityChanged(StickyWebSocket ws, AffinityToken from,
+          AffinityToken to) { /* the old backend is gone: rebuild server-side state first */ }
+    });
+    if (ws.awaitOpen(Duration.ofSeconds(10))) {
+      System.out.println("landed on " + ws.affinity().map(AffinityToken::backendId).orElse("?"));
+      ws.send("hello");  // sent now, or queued until the next open
+    }
+    session.closeAndWait(Duration.ofSeconds(5));  // onClosed delivered, cookies flushed
+    client.dispatcher().executorService().shutdown();
   }
+  // README end
 
   /** Connects, reads the first message, sends "hello", reads the answer, closes; returns both messages. */
   public static List<String> exchange(URI uri) throws InterruptedException {

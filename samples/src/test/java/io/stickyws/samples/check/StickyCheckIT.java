@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -122,6 +123,10 @@ class StickyCheckIT {
 
     Map<String, Object> summary = assertJsonVerdict(run, "sticky", 0, "sticky: 5/5 on one backend");
     assertThat(summary).containsEntry("convention", CONVENTION).containsEntry("distinctAffinities", 1L);
+    // every cycle is a new connection: the engine has no earlier backend to compare its one open with
+    assertThat(summary.get("opens")).isEqualTo(Map.of("same", 0L, "changed", 0L, "unknown", 5L));
+    assertThat(summary.get("reconnectMillis")).as("no reconnect: null percentiles")
+        .isEqualTo(nullPercentiles());
     assertThat(String.join("\n", run.stdout())).doesNotContain("SERVERID=").doesNotContain("\"value\"");
   }
 
@@ -130,6 +135,7 @@ class StickyCheckIT {
     StickyCheckProcess.Run run = StickyCheckProcess.run(dir, ws(), "--connections", "4");
 
     assertTextVerdict(run, 0, "sticky: 4/4 on one backend");
+    assertThat(run.stdout()).contains("opens: 0 same, 0 changed, 4 unknown; 0 reconnects");
     assertThat(run.stdout().get(0)).startsWith("sticky-check ws://127.0.0.1:");
     assertThat(run.stdout()).anyMatch(l -> l.contains("first message") && l.contains("affinity"))
         .contains("convention: " + CONVENTION);
@@ -198,6 +204,26 @@ class StickyCheckIT {
     assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("error") instanceof Map);
     assertThat(run.json()).anyMatch(l -> "affinityChanged".equals(l.get("type")));
     JsonContract.assertKept(run.json());
+    assertOneReconnectReported(run);
+  }
+
+  /** The summary's engine figures for a held connection that moved once: 1 UNKNOWN and 1 CHANGED open, 1 reconnect. */
+  private static void assertOneReconnectReported(StickyCheckProcess.Run run) {
+    Map<String, Object> summary = run.summary();
+    assertThat(summary.get("opens")).as(run.toString()).isEqualTo(Map.of("same", 0L, "changed", 1L, "unknown", 1L));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> reconnect = (Map<String, Object>) summary.get("reconnectMillis");
+    assertThat(reconnect).as(run.toString()).containsEntry("count", 1L);
+    assertThat(((Number) reconnect.get("p50")).doubleValue()).as(run.toString()).isPositive()
+        .isEqualTo(((Number) reconnect.get("p99")).doubleValue()).isLessThan(6000.0);
+  }
+
+  private static Map<String, Object> nullPercentiles() {
+    Map<String, Object> none = new HashMap<>();
+    none.put("p50", null);
+    none.put("p99", null);
+    none.put("count", 0L);
+    return none;
   }
 
   @Test
@@ -210,6 +236,7 @@ class StickyCheckIT {
     assertJsonVerdict(run, "failed-over", 0, "failed over: moved once after the backend restarted or drained "
         + "\\(close 1012\\), then stayed on the new backend");
     assertThat(run.json()).anyMatch(l -> "disconnected".equals(l.get("type")) && l.get("code").equals(1012L));
+    assertOneReconnectReported(run);
   }
 
   // ------------------------------------------------------------------------------------------ not sticky
