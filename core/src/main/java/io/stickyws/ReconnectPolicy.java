@@ -23,7 +23,9 @@ import java.util.function.IntPredicate;
  * #retriesCloseCode(int)}), after {@link #maxAttempts()} failed attempts, or when the next attempt
  * would start later than {@link #maxElapsedTime()} after the outage began. A server's {@code
  * Retry-After} on a {@code 429} or {@code 503} handshake response is honoured, capped at {@link
- * #maxRetryAfter()}. The backoff starts again from {@link #initialDelay()} once a connection stayed
+ * #maxRetryAfter()}, and spread: a {@code Retry-After} of d waits a random time in [d, 1.25 d), so
+ * that a balancer telling a thousand clients the same number does not bring them back in the same
+ * instant (with {@link Jitter#NONE} it waits exactly d). The backoff starts again from {@link #initialDelay()} once a connection stayed
  * open for {@link #resetAfter()}.
  *
  * <p>How attempts are numbered ({@code onOpen}, {@code onReconnecting}), so that numbers and
@@ -189,7 +191,9 @@ public final class ReconnectPolicy {
   }
 
   /**
-   * The cap on a server's {@code Retry-After}; default 5 min.
+   * The cap on a server's {@code Retry-After}; default 5 min. The capped value is then spread over
+   * [d, 1.25 d) unless the jitter is {@link Jitter#NONE}, so a wait may exceed this cap by up to a
+   * quarter.
    *
    * @return the longest {@code Retry-After} honoured
    */

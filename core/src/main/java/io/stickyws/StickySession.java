@@ -52,6 +52,8 @@ import java.util.random.RandomGenerator;
  */
 public final class StickySession implements AutoCloseable {
   private static final AtomicInteger SESSION_IDS = new AtomicInteger();
+  /** How long {@link #close()} waits, past the close timeout, for the terminal callbacks. */
+  private static final long CLOSE_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final Transport transport;
   private final CookieJar cookieJar;
@@ -274,10 +276,13 @@ public final class StickySession implements AutoCloseable {
 
   /**
    * Closes every connection of this session (close code 1001, "session closed") and stops the
-   * session's own scheduler thread. Waits at most one second for that thread to end (not at all
-   * when called from that thread, in a listener); terminal callbacks may come after it returned
-   * (see {@link #closeAndWait(Duration)}). Stops telling the connections about the cookie jar's
-   * storage. Idempotent.
+   * session's own scheduler thread. With the session's own scheduler, it first waits until every
+   * connection ended and delivered its terminal callback: at most the close timeout (a server that
+   * never answers the close is dropped then) plus half a second; then at most one second for the
+   * thread to end. Called from a listener on that thread, it waits for neither. With a scheduler
+   * the application supplied, it does not wait: terminal callbacks may come after it returned (see
+   * {@link #closeAndWait(Duration)}). Stops telling the connections about the cookie jar's storage.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -285,8 +290,19 @@ public final class StickySession implements AutoCloseable {
     if (storageListener != null) {
       ((FileCookieJar) cookieJar).removeStorageListener(storageListener);
     }
-    for (StickyWebSocket webSocket : new ArrayList<>(live)) {
+    List<StickyWebSocket> closing = new ArrayList<>(live);
+    for (StickyWebSocket webSocket : closing) {
       webSocket.close(1001, "session closed");
+    }
+    boolean onOurThread = Thread.currentThread() == schedulerThread;
+    if (ownsScheduler && !onOurThread) {
+      // Our scheduler runs the close timeouts: keep it until every connection ended (the server
+      // answered the close or the timeout dropped the connection) and told its listener.
+      try {
+        awaitTerminals(closing, System.nanoTime() + closeTimeout.toNanos() + CLOSE_MARGIN_NANOS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // stop waiting; the scheduler is stopped below
+      }
     }
     synchronized (live) {
       if (jarCalls != null) {
@@ -295,7 +311,7 @@ public final class StickySession implements AutoCloseable {
     }
     if (ownsScheduler) {
       scheduler.shutdown();
-      if (Thread.currentThread() == schedulerThread) {
+      if (onOurThread) {
         return; // called from a listener on our own thread: it ends when this task returns
       }
       try {
@@ -328,14 +344,22 @@ public final class StickySession implements AutoCloseable {
       for (StickyWebSocket webSocket : waitFor) {
         webSocket.close(1001, "session closed");
       }
-      for (StickyWebSocket webSocket : waitFor) {
-        all &= webSocket.mailbox().awaitTerminal(Math.max(0, deadline - System.nanoTime()));
-      }
+      all = awaitTerminals(waitFor, deadline);
     } finally {
       close();
       if (cookieJar instanceof FileCookieJar) {
         ((FileCookieJar) cookieJar).flush();
       }
+    }
+    return all;
+  }
+
+  /** Waits until each connection delivered its terminal callback, at most until {@code deadline}. */
+  private static boolean awaitTerminals(List<StickyWebSocket> webSockets, long deadline)
+      throws InterruptedException {
+    boolean all = true;
+    for (StickyWebSocket webSocket : webSockets) {
+      all &= webSocket.mailbox().awaitTerminal(Math.max(0, deadline - System.nanoTime()));
     }
     return all;
   }

@@ -61,6 +61,16 @@ public abstract class TransportContract {
     server.close();
   }
 
+  /**
+   * Whether the adapter's library sends a cookie value's UTF-8 bytes ({@code eur=€}); one that
+   * writes header values as ASCII leaves such a cookie out instead.
+   *
+   * @return {@code false} unless the subclass says so
+   */
+  protected boolean sendsUtf8Cookies() {
+    return false;
+  }
+
   protected StickySession.Builder sessionBuilder() {
     return StickySession.builder(newTransport())
         .cookieJar(jar)
@@ -232,6 +242,70 @@ public abstract class TransportContract {
     assertThat(listener.events()).containsExactly("disconnected 1006 final", "gaveUp 1");
     assertThat(((HandshakeException) listener.lastDetail("gaveUp")).status()).isEqualTo(401);
     assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void neverFollowsA302HandshakeRedirectToAnotherHost() throws Exception {
+    refusesHandshakeRedirect(302);
+  }
+
+  @Test
+  void neverFollowsA307HandshakeRedirectToAnotherHost() throws Exception {
+    refusesHandshakeRedirect(307);
+  }
+
+  /**
+   * Rule for every adapter: a handshake is never redirected. The 3xx reaches the engine as a
+   * failed handshake carrying its status; the target (another host) sees no request, so no cookie
+   * of the first host leaves for it and nothing it sets enters the jar.
+   */
+  private void refusesHandshakeRedirect(int status) throws Exception {
+    try (MockWebServer target = new MockWebServer()) {
+      target.start();
+      for (int i = 0; i < 5; i++) {
+        target.enqueue(upgrade(new EchoServer(null))
+            .addHeader("Set-Cookie", "stolen=target; path=/").build());
+      }
+      String elsewhere = "localhost".equals(server.getHostName()) ? "127.0.0.1" : "localhost";
+      for (int i = 0; i < 5; i++) {
+        server.enqueue(new MockResponse.Builder().code(status)
+            .addHeader("Location", "http://" + elsewhere + ":" + target.getPort() + "/other")
+            .build());
+      }
+      jar.receive(wsUri(), List.of("SERVERID=host-only-secret; path=/"));
+      connect();
+      listener.await("disconnected", WAIT);
+
+      assertThat(takeRequest().getHeaders().values("Cookie"))
+          .containsExactly("SERVERID=host-only-secret");
+      assertThat(((HandshakeException) listener.lastDetail("disconnected")).status())
+          .isEqualTo(status);
+      session.close();
+      session = null;
+      assertThat(target.getRequestCount()).as("requests that reached the redirect target")
+          .isZero();
+      assertThat(jar.cookies()).extracting(Cookie::name).containsExactly("SERVERID");
+      assertThat(listener.events()).noneMatch(e -> e.startsWith("open"));
+    }
+  }
+
+  @Test
+  void aNonAsciiCookieValueIsStoredAsUtf8AndSentAsUtf8OrLeftOut() throws Exception {
+    EchoServer first = new EchoServer(null);
+    server.enqueue(upgrade(first)
+        .addHeaderLenient("Set-Cookie", "eur=\u20ac; Path=/")
+        .addHeader("Set-Cookie", "plain=p1; Path=/").build());
+    server.enqueue(upgrade(new EchoServer(null)).build());
+    connect();
+    listener.await("open", WAIT);
+    assertThat(jar.cookies()).extracting(c -> c.name() + "=" + c.value())
+        .containsExactlyInAnyOrder("eur=\u20ac", "plain=p1");
+
+    first.socket().close(1011, "");
+    listener.await(e -> e.startsWith("open"), 2, WAIT);
+    takeRequest();
+    assertThat(takeRequest().getHeaders().values("Cookie")).as("the handshake after the 101")
+        .containsExactly(sendsUtf8Cookies() ? "eur=\u20ac; plain=p1" : "plain=p1");
   }
 
   @Test

@@ -58,6 +58,9 @@ public final class ResponseHead {
     byte[] bytes = new byte[end - start];
     buf.duplicate().position(start).get(bytes);
     String[] lines = new String(bytes, StandardCharsets.ISO_8859_1).split("\r\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = utf8IfValid(lines[i]);
+    }
     int status = parseStatus(lines[0]);
 
     Map<String, String> names = new LinkedHashMap<>();
@@ -142,6 +145,26 @@ public final class ResponseHead {
   }
 
   /** Names the status and header names only: values may hold secrets. */
+  /**
+   * Header octets read one char per byte (ISO-8859-1, as HTTP libraries do) decoded as UTF-8 when
+   * they are valid UTF-8, as a cookie jar stores values ({@code eur=€} stays one character);
+   * otherwise left byte for byte, never changed silently.
+   *
+   * @param latin1 a header line or value, one char per octet
+   * @return the same text decoded as UTF-8, or {@code latin1} itself
+   */
+  public static String utf8IfValid(String latin1) {
+    if (latin1.chars().allMatch(c -> c < 0x80)) {
+      return latin1;
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .decode(ByteBuffer.wrap(latin1.getBytes(StandardCharsets.ISO_8859_1))).toString();
+    } catch (java.nio.charset.CharacterCodingException notUtf8) {
+      return latin1;
+    }
+  }
+
   @Override
   public String toString() {
     return "ResponseHead{status=" + status + ", headers=" + headers.keySet() + "}";

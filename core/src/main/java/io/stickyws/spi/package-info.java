@@ -29,7 +29,13 @@
  *       one terminal event (every adapter uses it, as does the engine);
  *       {@link io.stickyws.spi.HandshakeResponse#builder} folds header lines;
  *       {@link io.stickyws.spi.ResponseHead} reads a raw response head keeping every repeated header;
- *       {@link io.stickyws.spi.NoDelaySocketFactory} enables {@code TCP_NODELAY}.</li>
+ *       {@link io.stickyws.spi.NoDelaySocketFactory} enables {@code TCP_NODELAY};
+ *       {@link io.stickyws.spi.Loggable#failure} is the one redaction step for a library's
+ *       exceptions before they reach a log line or the listener;
+ *       {@link io.stickyws.spi.AsciiCookies} leaves out the cookies a library that writes ASCII only
+ *       cannot send.</li>
+ *   <li>A handshake is never redirected: a 3xx is reported as a failed handshake with its status
+ *       and headers, and the adapter's library must not follow it.</li>
  * </ul>
  * The engine handles handshake timeouts, heartbeats, reconnects, cookies and affinity.
  */

@@ -66,4 +66,18 @@ class ResponseHeadTest {
     ResponseHead head = ResponseHead.parse(bytes("HTTP/1.1 101 OK\r\nSet-Cookie: secret=42\r\n\r\n"));
     assertThat(head.toString()).contains("Set-Cookie").doesNotContain("secret", "42");
   }
+
+  @Test
+  void headerOctetsThatAreValidUtf8AreDecodedAsUtf8AndOthersByteForByte() {
+    byte[] euro = "\u20ac".getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buf = ByteBuffer.allocate(200);
+    buf.put("HTTP/1.1 101 Switching Protocols\r\nSet-Cookie: eur=".getBytes(StandardCharsets.US_ASCII))
+        .put(euro).put("\r\nSet-Cookie: bad=".getBytes(StandardCharsets.US_ASCII))
+        .put((byte) 0xE9).put("\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).flip();
+
+    ResponseHead head = ResponseHead.parse(buf);
+
+    assertThat(head.headers().get("Set-Cookie")).containsExactly("eur=\u20ac", "bad=\u00e9");
+    assertThat(ResponseHead.utf8IfValid("plain")).isEqualTo("plain");
+  }
 }

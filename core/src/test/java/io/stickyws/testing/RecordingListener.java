@@ -130,6 +130,17 @@ public class RecordingListener implements StickyWebSocketListener {
     return matching;
   }
 
+  /** @return the details recorded with the events starting with {@code prefix}, in order */
+  public synchronized List<Object> details(String prefix) {
+    List<Object> matching = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).startsWith(prefix)) {
+        matching.add(details.get(i));
+      }
+    }
+    return matching;
+  }
+
   /** Forgets the events so far. */
   public synchronized void clear() {
     events.clear();

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
@@ -59,6 +60,8 @@ final class JavaWebSocketConnection implements TransportConnection {
   private volatile boolean opened;
   private volatile ResponseHead head;
   private volatile Throwable firstError;
+  /** Frames the library may hold for a peer that does not read before a ping drops the link. */
+  static final int MAX_QUEUED_FRAMES = 16_384;
 
   private final SerialEvents events;
 
@@ -399,6 +402,22 @@ final class JavaWebSocketConnection implements TransportConnection {
     @Override
     public void onMessage(ByteBuffer bytes) {
       dispatch(() -> listener.onBinary(bytes));
+    }
+
+    /**
+     * Answers a ping only while the peer reads: a peer that pings without pause and never reads
+     * would make the library queue pongs without end (its write queue is unbounded).
+     */
+    @Override
+    public void onWebsocketPing(WebSocket conn, Framedata frame) {
+      if (conn instanceof WebSocketImpl
+          && ((WebSocketImpl) conn).outQueue.size() >= MAX_QUEUED_FRAMES) {
+        onLibraryError(new IOException("the peer pings but does not read: " + MAX_QUEUED_FRAMES
+            + " frames wait to be written; connection dropped"));
+        dropSocket();
+        return;
+      }
+      super.onWebsocketPing(conn, frame);
     }
 
     @Override

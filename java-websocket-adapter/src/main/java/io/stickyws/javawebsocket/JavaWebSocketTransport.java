@@ -1,5 +1,6 @@
 package io.stickyws.javawebsocket;
 
+import io.stickyws.spi.AsciiCookies;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
@@ -34,6 +35,9 @@ import org.java_websocket.client.WebSocketClient;
  * The customizer must not call {@code connect()}, {@code reconnect()} or the client's
  * {@code on*} methods.
  *
+ * <p>The library writes the handshake as ASCII: a cookie whose value is not ASCII ({@code eur=€})
+ * is left out of the {@code Cookie} header and named once at WARN ({@link AsciiCookies}).
+ *
  * <p>Handshake responses are read from the raw bytes, so that every {@code Set-Cookie} arrives as
  * its own value, on completed and failed handshakes alike (the library itself joins repeated headers
  * with {@code "; "}).
@@ -51,6 +55,7 @@ public final class JavaWebSocketTransport implements Transport {
   private final Consumer<? super WebSocketClient> customizer;
   private final boolean tcpNoDelay;
   private final Duration connectTimeout;
+  private final AsciiCookies asciiCookies = new AsciiCookies("Java-WebSocket");
 
   private JavaWebSocketTransport(Builder builder) {
     this.customizer = builder.customizer;
@@ -111,9 +116,10 @@ public final class JavaWebSocketTransport implements Transport {
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    JavaWebSocketConnection.checkHeaders(request.headers());
+    HandshakeRequest sent = asciiCookies.sendable(request);
+    JavaWebSocketConnection.checkHeaders(sent.headers());
     JavaWebSocketConnection connection = new JavaWebSocketConnection(
-        request, listener, connectTimeoutMillis());
+        sent, listener, connectTimeoutMillis());
     connection.start(tcpNoDelay, customizer);
     return connection;
   }

@@ -3,6 +3,7 @@ package io.stickyws.jdk;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.ResponseHead;
 import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -15,6 +16,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +138,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   }
 
   private void handshakeFailed(Throwable error) {
-    Throwable cause = unwrap(error);
+    Throwable cause = Loggable.failure(unwrap(error)); // the JDK's messages quote header values
     PendingHandshakes.Entry registered;
     boolean abort;
     synchronized (lock) {
@@ -150,7 +153,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     if (cause instanceof WebSocketHandshakeException) {
       HttpResponse<?> http = ((WebSocketHandshakeException) cause).getResponse();
       if (http != null) {
-        response = HandshakeResponse.of(http.statusCode(), http.headers().map());
+        response = HandshakeResponse.of(http.statusCode(), utf8(http.headers().map()));
       }
     }
     log.debug("jdk handshake to {} failed: {}", request,
@@ -188,7 +191,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     } else {
       log.debug("jdk handshake to {} opened", request);
     }
-    HandshakeResponse response = HandshakeResponse.of(101, headers);
+    HandshakeResponse response = HandshakeResponse.of(101, utf8(headers));
     events.post(() -> listener.onOpen(response));
     ws.request(1);
   }
@@ -284,7 +287,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   @Override
   public void onError(WebSocket ws, Throwable error) {
     log.debug("jdk connection to {} failed: {}", request, error.getClass().getName());
-    events.postTerminal(() -> listener.onFailure(error, null));
+    events.postTerminal(() -> listener.onFailure(Loggable.failure(error), null));
   }
 
   // --- TransportConnection ---
@@ -420,6 +423,14 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     copy.put(data.duplicate());
     copy.flip();
     return copy;
+  }
+
+  /** The JDK reads header octets as ISO-8859-1: values that are valid UTF-8 are decoded so. */
+  private static Map<String, List<String>> utf8(Map<String, List<String>> headers) {
+    Map<String, List<String>> decoded = new LinkedHashMap<>();
+    headers.forEach((name, values) -> decoded.put(name,
+        values.stream().map(ResponseHead::utf8IfValid).collect(Collectors.toList())));
+    return decoded;
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -1,6 +1,7 @@
 package io.stickyws.jdk;
 
 import io.stickyws.cookie.CookieJar;
+import io.stickyws.spi.AsciiCookies;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
@@ -18,7 +19,9 @@ import java.util.Set;
  * connect timeout and authenticator apply, after installing a {@link JdkCookieHandler} on it: the JDK
  * exposes no handshake response headers, but it shows them to the client's cookie handler, which
  * hands them to the attempt that made the handshake. The engine's {@code Cookie} header is sent
- * exactly as given and the handler adds none to handshakes. A handshake answered with another status
+ * as given and the handler adds none to handshakes, except that the JDK sends header values as
+ * ASCII only: a cookie whose value is not ASCII ({@code eur=€}) is left out and named once at WARN
+ * ({@link AsciiCookies}). A handshake answered with another status
  * than 101 is reported with that status and its headers ({@code Retry-After}, {@code Set-Cookie}).
  *
  * <p>TCP_NODELAY: the JDK's HTTP/1.1 connections (plain, TLS and tunnelled) always enable it when
@@ -41,6 +44,7 @@ public final class JdkTransport implements Transport {
   private final HttpClient client;
   private final JdkCookieHandler cookieHandler;
   private final long maxOutboundBytes;
+  private final AsciiCookies asciiCookies = new AsciiCookies("the JDK HttpClient");
 
   private JdkTransport(HttpClient client, JdkCookieHandler cookieHandler, long maxOutboundBytes) {
     this.client = client;
@@ -105,21 +109,34 @@ public final class JdkTransport implements Transport {
    * @param listener receives the events of this attempt
    * @return the attempt
    * @throws IllegalArgumentException if the request sets a {@code Sec-WebSocket-Key},
-   *     {@code -Accept}, {@code -Version} or {@code -Extensions} header, which the JDK sets itself
+   *     {@code -Accept}, {@code -Version} or {@code -Extensions} header, which the JDK sets itself,
+   *     or a header value the JDK cannot send as it is (a character outside visible ASCII, space
+   *     and tab); the engine then gives up at once rather than failing every attempt
    */
   @Override
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    for (String name : request.headers().keySet()) {
+    HandshakeRequest sent = asciiCookies.sendable(request);
+    sent.headers().forEach((name, values) -> {
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("header (" + name + ") is set by the JDK itself");
       }
-    }
+      if (!values.stream().allMatch(JdkTransport::sendable)) {
+        // the JDK refuses it (its message shows the value) or sends '?' for each non-ASCII char
+        throw new IllegalArgumentException("header (" + name + ") has a value the JDK cannot send"
+            + " (only visible ASCII, space and tab)");
+      }
+    });
     JdkConnection connection = new JdkConnection(
-        client, cookieHandler.handshakes, request, listener, maxOutboundBytes);
+        client, cookieHandler.handshakes, sent, listener, maxOutboundBytes);
     connection.start();
     return connection;
+  }
+
+  /** Whether the JDK sends this header value as it is: visible ASCII, space and tab only. */
+  static boolean sendable(String value) {
+    return value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7F));
   }
 
   /**

@@ -42,11 +42,8 @@ final class OkHttp5 {
     } catch (IllegalAccessException e) {
       throw new IllegalStateException("OkHttp's " + method.getName() + " is not accessible", e);
     } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      throw new IllegalStateException("OkHttp's " + method.getName() + " failed", cause);
+      throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
+          : new IllegalStateException("OkHttp's " + method.getName() + " failed", e.getCause());
     }
   }
 }

@@ -14,26 +14,25 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import okhttp3.CookieJar;
+import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
 /**
  * The stickyws transport on OkHttp 5: opens WebSocket connections with the application's own
- * {@link OkHttpClient}, keeping its TLS, proxy, timeouts, interceptors, dispatcher and connection
- * pool.
+ * {@link OkHttpClient}, keeping its TLS, proxy, timeouts, interceptors, dispatcher and pool.
  *
  * <pre>{@code
- * OkHttpClient client = new OkHttpClient();
- * Transport transport = OkHttpTransport.create(client);
+ * Transport transport = OkHttpTransport.create(new OkHttpClient());
  * }</pre>
  *
  * <p>The WebSocket client is derived from the application's client with
- * {@link OkHttpClient#newBuilder()} and changed in two ways only: its {@link CookieJar} is
+ * {@link OkHttpClient#newBuilder()} and changed in three ways only: its {@link CookieJar} is
  * {@link CookieJar#NO_COOKIES}, so the {@code Cookie} header the engine puts on the handshake is
- * sent exactly as given (OkHttp would otherwise replace it with the jar's cookies); and, unless
+ * sent exactly as given; it follows no redirect (a handshake is never redirected: a 3xx is a
+ * failed handshake with its status, and no cookie leaves for the {@code Location}); and, unless
  * {@link Builder#tcpNoDelay(boolean)} turned it off, its socket factory wraps the application's to
- * enable {@code TCP_NODELAY}, which covers {@code wss://} too since TLS is layered over that socket.
- * (OkHttp connects through a SOCKS proxy without the socket factory: there it stays off.) To share
+ * enable {@code TCP_NODELAY}, which covers {@code wss://} too (not through a SOCKS proxy). To share
  * one stickyws cookie jar with the application's REST calls, see
  * {@link #withCookieJar(OkHttpClient, io.stickyws.cookie.CookieJar)}.
  *
@@ -54,7 +53,8 @@ public final class OkHttpTransport implements Transport {
 
   private OkHttpTransport(Builder builder) {
     this.tcpNoDelay = builder.tcpNoDelay;
-    OkHttpClient.Builder derived = builder.client.newBuilder().cookieJar(CookieJar.NO_COOKIES);
+    OkHttpClient.Builder derived = builder.client.newBuilder().cookieJar(CookieJar.NO_COOKIES)
+        .followRedirects(false).followSslRedirects(false);
     if (tcpNoDelay) {
       derived.socketFactory(new NoDelaySocketFactory(builder.client.socketFactory()));
     }
@@ -122,11 +122,6 @@ public final class OkHttpTransport implements Transport {
         .orElse(client);
   }
 
-  /**
-   * The library's name.
-   *
-   * @return {@code "okhttp"}
-   */
   @Override
   public String name() {
     return "okhttp";
@@ -143,11 +138,7 @@ public final class OkHttpTransport implements Transport {
     return false;
   }
 
-  /**
-   * Whether {@code TCP_NODELAY} is enabled on the WebSocket sockets.
-   *
-   * @return {@code true} by default
-   */
+  /** @return whether {@code TCP_NODELAY} is on for the WebSocket sockets (default true) */
   public boolean tcpNoDelay() {
     return tcpNoDelay;
   }
@@ -166,17 +157,22 @@ public final class OkHttpTransport implements Transport {
       throw new IllegalArgumentException(
           "uri (" + Loggable.uri(request.uri()) + ") is not a URL OkHttp accepts");
     }
+    Headers.Builder headers = new Headers.Builder();
     for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
       for (String value : header.getValue()) {
-        try {
-          builder.addHeader(header.getKey(), value);
+        try { // a Cookie value goes out as the jar stores it: its UTF-8 bytes (eur=€)
+          if (header.getKey().equalsIgnoreCase("Cookie")) {
+            headers.addUnsafeNonAscii(header.getKey(), value);
+          } else {
+            headers.add(header.getKey(), value);
+          }
         } catch (IllegalArgumentException e) { // may show the value
           throw new IllegalArgumentException(
               "header (" + header.getKey() + ") has a name or value OkHttp does not accept");
         }
       }
     }
-    return builder.build();
+    return builder.headers(headers.build()).build();
   }
 
   /**

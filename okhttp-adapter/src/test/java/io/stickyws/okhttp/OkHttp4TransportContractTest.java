@@ -15,4 +15,9 @@ class OkHttp4TransportContractTest extends TransportContract {
   protected Transport newTransport() {
     return OkHttpTransport.create(new OkHttpClient());
   }
+
+  @Override
+  protected boolean sendsUtf8Cookies() {
+    return true;
+  }
 }

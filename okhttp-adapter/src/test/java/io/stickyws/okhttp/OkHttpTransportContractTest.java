@@ -10,4 +10,9 @@ class OkHttpTransportContractTest extends TransportContract {
   protected Transport newTransport() {
     return OkHttpTransport.create(new OkHttpClient());
   }
+
+  @Override
+  protected boolean sendsUtf8Cookies() {
+    return true;
+  }
 }

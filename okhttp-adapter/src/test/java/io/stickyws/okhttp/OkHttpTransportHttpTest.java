@@ -13,7 +13,17 @@ import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.RecordingTransportListener.Event;
 import io.stickyws.spi.RecordingTransportListener;
 import io.stickyws.spi.TransportConnection;
+import io.stickyws.testkit.Certificates;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.io.TempDir;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -89,6 +99,53 @@ class OkHttpTransportHttpTest {
   private void assertExactlyOneTerminalEventStays() {
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
         .until(() -> events.terminalCount() == 1);
+  }
+
+  @Test
+  void neverFollowsARedirectFromWssToPlainHttp(@TempDir Path dir) throws Exception {
+    Certificates certificates = Certificates.generate(dir);
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(certificates.certPem().resolveSibling("server.p12"))) {
+      keys.load(in, certificates.trustStorePassword().toCharArray());
+    }
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, certificates.trustStorePassword().toCharArray());
+    SSLContext serverTls = SSLContext.getInstance("TLS");
+    serverTls.init(keyManagers.getKeyManagers(), null, null);
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(certificates.trustStore())) {
+      trusted.load(in, certificates.trustStorePassword().toCharArray());
+    }
+    trust.init(trusted);
+    X509TrustManager trustManager = (X509TrustManager) trust.getTrustManagers()[0];
+    OkHttpClient tlsClient = client.newBuilder()
+        .sslSocketFactory(certificates.sslContext().getSocketFactory(), trustManager).build();
+
+    try (MockWebServer secure = new MockWebServer(); MockWebServer plain = new MockWebServer()) {
+      secure.useHttps(serverTls.getSocketFactory());
+      secure.start();
+      plain.start();
+      plain.enqueue(new MockResponse.Builder().webSocketUpgrade(backend)
+          .addHeader("Set-Cookie", "stolen=plain; path=/").build());
+      for (int status : new int[] {302, 307}) {
+        secure.enqueue(new MockResponse.Builder().code(status)
+            .addHeader("Location", "http://localhost:" + plain.getPort() + "/other").build());
+        URI uri = URI.create("wss://localhost:" + secure.getPort() + "/ws");
+        RecordingTransportListener listener = new RecordingTransportListener();
+        OkHttpTransport.create(tlsClient)
+            .open(HandshakeRequest.of(uri, Map.of("Cookie", List.of("secure=s3cret"))), listener);
+
+        Event failure = listener.take(WAIT);
+        assertThat(failure.type).isEqualTo("failure");
+        assertThat(failure.response.status()).isEqualTo(status);
+        assertThat(failure.response.header("Location")).isPresent();
+        assertThat(secure.takeRequest().getHeaders().get("Cookie")).isEqualTo("secure=s3cret");
+      }
+      assertThat(plain.getRequestCount()).as("requests sent in clear text").isZero();
+    }
   }
 
   @Test

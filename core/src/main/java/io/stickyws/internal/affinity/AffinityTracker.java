@@ -224,9 +224,10 @@ public final class AffinityTracker {
       }
     }
 
-    // Compared with the affinity cookie this handshake sent (from the jar after a restart, or on a
-    // new connection of the session), else with the last token this tracker knew.
-    Candidate sentCandidate = pick(sent);
+    // Compared with the last token this connection knew: the backend its state lives on, even when
+    // the session's shared jar sent another connection's cookie. A connection that knew none (a new
+    // connection of the session, a new process) is compared with the affinity cookie it sent.
+    Candidate sentCandidate = lastKnown != null ? null : pick(sent);
     AffinityToken before = sentCandidate != null ? sentCandidate.token : lastKnown;
     SameBackend same = SameBackend.UNKNOWN;
     AffinityToken changedFrom = null;

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Built on resilience4j-retry, used through its own API with no side channel: one
  * {@code RetryConfig} whose result predicate is the status and close-code table, whose
  * {@code maxAttempts} is the attempt limit and whose {@code IntervalBiFunction} sees each failure
- * and returns the capped-then-jittered delay, raised to the server's {@code Retry-After}, or -1 when
+ * and returns the capped-then-jittered delay, raised to the server's {@code Retry-After} (itself
+ * spread over [d, 1.25 d) by the same draw unless jitter is {@code NONE}), or -1 when
  * the elapsed-time limit would be exceeded; one {@code Retry.AsyncContext} per instance, whose
  * {@code onResult} returns that delay or -1 to give up. The interval function is a pure function of
  * the attempt number and the failure (which carries its random draw and the time it happened): it
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class Backoff {
   private static final Logger log = LoggerFactory.getLogger(Backoff.class);
   private static final String RETRY_NAME = "stickyws-reconnect";
+  /** A Retry-After of d waits in [d, d + d * RETRY_AFTER_SPREAD), unless jitter is NONE. */
+  static final double RETRY_AFTER_SPREAD = 0.25;
 
   private final ReconnectPolicy policy;
   private final Clock clock;
@@ -194,7 +197,11 @@ public final class Backoff {
     long delay = (long) jittered;
     Optional<Duration> retryAfter = retryAfter(failed.failure, failed.at);
     if (retryAfter.isPresent()) {
-      delay = Math.max(delay, saturatedMillis(retryAfter.get()));
+      // spread over [d, 1.25 d) by the failure's own draw, so that a balancer telling a fleet the
+      // same number does not bring it back in the same instant (draw is 0 with Jitter.NONE)
+      long given = saturatedMillis(retryAfter.get());
+      long spread = (long) Math.min(Long.MAX_VALUE, given * RETRY_AFTER_SPREAD * failed.draw);
+      delay = Math.max(delay, given > Long.MAX_VALUE - spread ? Long.MAX_VALUE : given + spread);
     }
     Optional<Duration> limit = policy.maxElapsedTime();
     if (limit.isPresent()) {

@@ -375,6 +375,38 @@ class BackoffTest {
   }
 
   @Test
+  void retryAfterIsSpreadOverAQuarterAcrossAFleet() {
+    for (Jitter jitter : List.of(Jitter.TWO_THIRDS, Jitter.FULL, Jitter.EQUAL, Jitter.PROPORTIONAL,
+        Jitter.DECORRELATED)) {
+      // a thousand clients told "Retry-After: 3" by one balancer, each with its own random
+      List<Long> fleet = new ArrayList<>();
+      for (int client = 0; client < 1000; client++) {
+        Backoff one = new Backoff(policy(jitter).build(), clock, new SplittableRandom(client));
+        fleet.add(one.next(Failure.handshake(503, "3", null)).delay().toMillis());
+      }
+      assertThat(fleet).as(jitter.name()).allSatisfy(d -> assertThat(d).isBetween(3000L, 3750L));
+      assertThat(new HashSet<>(fleet)).as(jitter + ": distinct delays").hasSizeGreaterThan(500);
+      assertThat(fleet.stream().filter(d -> d < 3250).count()).as(jitter + ": first third")
+          .isBetween(250L, 420L);
+      assertThat(fleet.stream().filter(d -> d >= 3500).count()).as(jitter + ": last third")
+          .isBetween(250L, 420L);
+    }
+  }
+
+  @Test
+  void spreadRetryAfterIsAPureFunctionOfTheDraw() {
+    List<Long> first = new ArrayList<>();
+    List<Long> second = new ArrayList<>();
+    for (List<Long> run : List.of(first, second)) {
+      Backoff one = new Backoff(policy(Jitter.FULL).build(), clock, new SplittableRandom(7));
+      for (int i = 0; i < 5; i++) {
+        run.add(one.next(Failure.handshake(429, "60", null)).delay().toMillis());
+      }
+    }
+    assertThat(first).isEqualTo(second).allSatisfy(d -> assertThat(d).isBetween(60_000L, 75_000L));
+  }
+
+  @Test
   void retryAfterShorterThanTheBackoffDelayDoesNotShortenIt() {
     Backoff backoff = backoff(policy(Jitter.NONE).build());
     delays(backoff, 4); // next backoff delay is 8 s

@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures every log event of {@code io.stickyws} (TRACE and up, so DEBUG is included) as the text a file appender
- * would write: logger, level, formatted message and the full stack trace with every cause's message. Not additive, so
- * the capture does not flood the test output.
+ * Captures log events as the text a file appender would write: logger, level, formatted message and the full stack
+ * trace with every cause's message. {@link #stickyws()} captures {@code io.stickyws} at TRACE (so DEBUG is included),
+ * not additive, so the capture does not flood the test output; {@link #everyLogger()} captures every logger (the root's
+ * appender: OkHttp, Java-WebSocket and any other library at their own default levels) with {@code io.stickyws} at
+ * TRACE.
  *
  * <p>Thread-safe.
  */
@@ -43,6 +45,9 @@ final class LogCapture implements AutoCloseable {
     }
   };
 
+  private final Logger stickyws = (Logger) LoggerFactory.getLogger("io.stickyws");
+  private final Level previousStickywsLevel = stickyws.getLevel();
+
   private LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
     previousLevel = logger.getLevel();
@@ -51,13 +56,21 @@ final class LogCapture implements AutoCloseable {
     appender.setName("capture");
     appender.start();
     logger.addAppender(appender);
-    logger.setLevel(Level.TRACE);
+    stickyws.setLevel(Level.TRACE);
+    if (logger != stickyws) {
+      return; // the root: its level, and every library's, stays as configured
+    }
     logger.setAdditive(false);
   }
 
   /** Starts capturing {@code io.stickyws} and everything under it. */
   static LogCapture stickyws() {
     return new LogCapture("io.stickyws");
+  }
+
+  /** Starts capturing every logger, {@code io.stickyws} at TRACE and the others at their configured levels. */
+  static LogCapture everyLogger() {
+    return new LogCapture(Logger.ROOT_LOGGER_NAME);
   }
 
   long events() {
@@ -87,5 +100,6 @@ final class LogCapture implements AutoCloseable {
     appender.stop();
     logger.setLevel(previousLevel);
     logger.setAdditive(previousAdditive);
+    stickyws.setLevel(previousStickywsLevel);
   }
 }

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stickyws.ReconnectPolicy;
 import io.stickyws.StickySession;
 import io.stickyws.StickyWebSocket;
+import io.stickyws.cookie.MemoryCookieJar;
 import io.stickyws.it.rig.RigExtension;
 import io.stickyws.testing.RecordingListener;
 import io.stickyws.testkit.Backend;
 import io.stickyws.testkit.Backends;
 import io.stickyws.testkit.Haproxy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +85,61 @@ class LogSecrecyIT {
       assertThat(capture.debugEvents()).as("DEBUG events captured").isGreaterThan(10);
       assertThat(hits).as("log lines containing a secret").isEmpty();
     }
+  }
+
+  /**
+   * Issue 19: header values a library refuses or cannot parse. Per adapter, with every logger captured: a 101 whose
+   * {@code Set-Cookie} carries a control character before the secret; an {@code Authorization} value and a jar cookie
+   * containing a euro sign.
+   */
+  @Test
+  void noSecretReachesAnyLoggerWhenALibraryRefusesAHeader() throws Exception {
+    String setCookie = token("ctl");
+    String auth = token("eur");
+    String cookie = token("jar");
+    List<String> secrets = List.of(setCookie, auth, cookie);
+    try (LogCapture capture = LogCapture.everyLogger();
+        GarbageServer badCookie = GarbageServer.start(GarbageServer.respond("HTTP/1.1 101 Switching Protocols\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n"
+            + "Set-Cookie: bad=ctl\u0001" + setCookie + "; Path=/\r\n\r\n"));
+        GarbageServer echo = GarbageServer.start(GarbageServer.echo(""))) {
+      List<String> outcomes = new ArrayList<>();
+      for (Adapter adapter : Adapter.values()) {
+        MemoryCookieJar jar = MemoryCookieJar.create();
+        jar.receive(echo.wsUri(), List.of("eur=" + cookie + "\u20ac; Path=/"));
+        for (boolean refusedHeader : new boolean[] {false, true}) {
+          try (StickySession session = StickySession.builder(adapter.transport()).cookieJar(jar)
+              .reconnectPolicy(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(50))
+                  .maxDelay(Duration.ofMillis(100)).maxAttempts(3).build())
+              .handshakeTimeout(Duration.ofSeconds(5))
+              .build()) {
+            RecordingListener listener = new RecordingListener();
+            if (refusedHeader) {
+              session.connect(echo.wsUri(), Map.of("Authorization", List.of("Bearer " + auth + "\u20ac")), listener);
+            } else {
+              session.connect(badCookie.wsUri(), listener);
+            }
+            String outcome = listener.await(e -> e.startsWith("open") || e.startsWith("gaveUp"), 1, WAIT).get(0);
+            outcomes.add(adapter + (refusedHeader ? " refused header: " : " control char: ") + outcome);
+            for (Object detail : listener.details("")) {
+              String text = detail instanceof Throwable ? stackTrace((Throwable) detail) : String.valueOf(detail);
+              assertThat(secrets).as("%s %s", adapter, listener.events()).noneMatch(text::contains);
+            }
+          }
+        }
+      }
+      List<String> hits = capture.linesContaining(secrets);
+      System.out.printf("LOGSECRECY refused headers: %s; %d events (%d DEBUG) from every logger, %d hits%n",
+          outcomes, capture.events(), capture.debugEvents(), hits.size());
+      assertThat(capture.debugEvents()).as("DEBUG events captured").isGreaterThan(5);
+      assertThat(hits).as("log lines containing a secret").isEmpty();
+    }
+  }
+
+  private static String stackTrace(Throwable failure) {
+    StringWriter out = new StringWriter();
+    failure.printStackTrace(new PrintWriter(out));
+    return out.toString();
   }
 
   private String token(String kind) {
