@@ -1,5 +1,6 @@
 package io.stickyws.jakarta;
 
+import io.stickyws.spi.AsciiCookies;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
@@ -44,6 +45,7 @@ public final class JakartaTransport implements Transport {
   };
 
   private final WebSocketContainer container;
+  private final AsciiCookies asciiCookies = new AsciiCookies("the Jakarta WebSocket container");
   private final ClientEndpointConfig endpointConfig;
   private final ThreadFactory threadFactory;
 
@@ -94,8 +96,8 @@ public final class JakartaTransport implements Transport {
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    JakartaConnection connection =
-        new JakartaConnection(container, endpointConfig, request, listener);
+    JakartaConnection connection = new JakartaConnection(container, endpointConfig,
+        asciiCookies.sendable(request), listener); // containers write headers in ISO-8859-1
     connection.start(threadFactory);
     return connection;
   }

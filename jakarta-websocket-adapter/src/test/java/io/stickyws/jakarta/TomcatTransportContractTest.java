@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 @KnownLimit(test = "reconnectsAndDropsAffinityOnServiceRestart",
     why = "Tomcat's client reports a server's close code 1012 as 1002 "
         + "(see serviceRestartArrivesAsProtocolError)")
+@KnownLimit(test = "aNonAsciiCookieValueIsStoredAsUtf8AndSentAsUtf8OrLeftOut",
+    why = "Tomcat's client replaces every non-ASCII octet of a response header with '?' before "
+        + "afterResponse sees it: eur=\u20ac arrives as eur=??? (see nonAsciiHeaderOctetsArriveAsQuestionMarks)")
 class TomcatTransportContractTest extends TransportContract {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static WsWebSocketContainer container;
@@ -42,6 +45,12 @@ class TomcatTransportContractTest extends TransportContract {
   @Override
   protected Transport newTransport() {
     return JakartaTransport.create(container);
+  }
+
+  /** Tomcat, told to follow none, throws "reached max number of redirects" with no status. */
+  @Override
+  protected boolean reportsRedirectStatus() {
+    return false;
   }
 
   @Test
@@ -71,6 +80,17 @@ class TomcatTransportContractTest extends TransportContract {
     assertThat(listener.events("disconnected")).containsExactly("disconnected 1002 retry 50ms");
     takeRequest();
     assertThat(takeRequest().getHeaders().values("Cookie")).containsExactly("SERVERID=backend1");
+  }
+
+  @Test
+  void nonAsciiHeaderOctetsArriveAsQuestionMarks() throws Exception {
+    server.enqueue(upgrade(new ClosingServer())
+        .addHeaderLenient("Set-Cookie", "eur=\u20ac; path=/").build());
+    connect();
+    listener.await(e -> e.startsWith("open"), 1, WAIT);
+
+    assertThat(jar.cookies()).extracting(c -> c.name() + "=" + c.value())
+        .containsExactly("eur=???");
   }
 
   /** Answers a closing handshake, as a server does. */
