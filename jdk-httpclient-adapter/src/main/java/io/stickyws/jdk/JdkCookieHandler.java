@@ -5,7 +5,7 @@ import io.stickyws.cookie.CookieJar;
 import io.stickyws.spi.Loggable;
 import java.net.CookieHandler;
 import java.net.URI;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,12 +37,10 @@ public final class JdkCookieHandler extends CookieHandler {
   private static final Logger log = LoggerFactory.getLogger(JdkCookieHandler.class);
 
   private final CookieJar jar;
-  private final Clock clock;
   final PendingHandshakes handshakes = new PendingHandshakes();
 
-  private JdkCookieHandler(CookieJar jar, Clock clock) {
+  private JdkCookieHandler(CookieJar jar) {
     this.jar = jar;
-    this.clock = clock;
   }
 
   /**
@@ -53,13 +51,7 @@ public final class JdkCookieHandler extends CookieHandler {
    * @return the handler
    */
   public static JdkCookieHandler of(CookieJar jar) {
-    return of(jar, Clock.systemUTC());
-  }
-
-  static JdkCookieHandler of(CookieJar jar, Clock clock) {
-    Objects.requireNonNull(jar, "jar == null");
-    Objects.requireNonNull(clock, "clock == null");
-    return new JdkCookieHandler(jar, clock);
+    return new JdkCookieHandler(Objects.requireNonNull(jar, "jar == null"));
   }
 
   /**
@@ -116,12 +108,12 @@ public final class JdkCookieHandler extends CookieHandler {
     if (handshakes.onResponse(uri, responseHeaders) || jar == CookieJar.NO_COOKIES) {
       return;
     }
-    List<String> setCookies = PendingHandshakes.all(responseHeaders, "Set-Cookie");
+    List<String> setCookies = PendingHandshakes.values(responseHeaders, "Set-Cookie");
     if (setCookies.isEmpty()) {
       return;
     }
     try {
-      List<Cookie> cookies = Cookie.parseAll(uri, setCookies, clock.instant());
+      List<Cookie> cookies = Cookie.parseAll(uri, setCookies, Instant.now());
       if (!cookies.isEmpty()) {
         jar.saveFromResponse(uri, cookies);
       }
@@ -136,5 +128,4 @@ public final class JdkCookieHandler extends CookieHandler {
   public String toString() {
     return "JdkCookieHandler{" + jar + "}";
   }
-
 }

@@ -7,6 +7,10 @@ import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -118,25 +122,34 @@ public final class JdkTransport implements Transport {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
     HandshakeRequest sent = asciiCookies.sendable(request);
+    WebSocket.Builder builder = client.newWebSocketBuilder();
+    List<String> subprotocols = new ArrayList<>();
     sent.headers().forEach((name, values) -> {
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("header (" + name + ") is set by the JDK itself");
       }
-      if (!values.stream().allMatch(JdkTransport::sendable)) {
-        // the JDK refuses it (its message shows the value) or sends '?' for each non-ASCII char
-        throw new IllegalArgumentException("header (" + name + ") has a value the JDK cannot send"
-            + " (only visible ASCII, space and tab)");
+      for (String value : values) {
+        if (!value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7F))) {
+          // the JDK refuses it (its message shows the value) or sends '?' for each non-ASCII char
+          throw new IllegalArgumentException("header (" + name + ") has a value the JDK cannot"
+              + " send (only visible ASCII, space and tab)");
+        }
+        if (name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+          Arrays.stream(value.split(",")).map(String::trim).filter(p -> !p.isEmpty())
+              .forEach(subprotocols::add);
+        } else {
+          builder.header(name, value);
+        }
       }
     });
-    JdkConnection connection = new JdkConnection(
-        client, cookieHandler.handshakes, sent, listener, maxOutboundBytes);
+    if (!subprotocols.isEmpty()) {
+      builder.subprotocols(subprotocols.get(0),
+          subprotocols.subList(1, subprotocols.size()).toArray(new String[0]));
+    }
+    JdkConnection connection =
+        new JdkConnection(builder, cookieHandler.handshakes, sent, listener, maxOutboundBytes);
     connection.start();
     return connection;
-  }
-
-  /** Whether the JDK sends this header value as it is: visible ASCII, space and tab only. */
-  static boolean sendable(String value) {
-    return value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7F));
   }
 
   /**

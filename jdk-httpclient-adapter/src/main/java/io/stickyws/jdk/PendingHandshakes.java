@@ -7,62 +7,54 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ties the {@code CookieHandler} calls the JDK makes for a WebSocket handshake to the stickyws
  * attempt that started it.
  *
- * <p>The JDK's {@code CookieHandler.get(uri, headers)} sees the request's user headers, among them
- * the {@code Sec-WebSocket-Key} the JDK chose for this handshake; {@code put(uri, headers)} sees the
- * 101 response headers, among them {@code Sec-WebSocket-Accept}, which is derived from that key
- * (RFC 6455 §4.2.2) and checked by the JDK. So: on {@code get}, the admitted attempt whose target
- * (http URI and headers, {@code Sec-WebSocket-*} aside) equals the request is bound to the key; on
- * {@code put}, the accept value names the attempt exactly. Two attempts with the same target could
- * not be told apart on {@code get}, so at most one attempt per target is admitted (handed to the JDK)
- * and not yet bound; an identical one waits until the first one's {@code get} has run (a few
- * microseconds, before the JDK connects) or until the first one ends.
+ * <p>{@code CookieHandler.get(uri, headers)} sees the request's headers, among them the
+ * {@code Sec-WebSocket-Key} the JDK chose; {@code put(uri, headers)} sees the 101 response headers,
+ * among them {@code Sec-WebSocket-Accept}, which is derived from that key (RFC 6455 §4.2.2) and
+ * checked by the JDK. So on {@code get} the oldest unbound attempt with the same target (http URI
+ * and headers, {@code Sec-WebSocket-*} aside) is bound to the key's accept value, and on {@code put}
+ * that value names the attempt exactly. Attempts with the same target cannot be told apart on
+ * {@code get}, so of the unbound ones only the oldest is handed to the JDK; the next one starts once
+ * it is bound (a few microseconds, before the JDK connects) or ends.
  *
- * <p>Thread-safe: one lock guards the tables; no callback runs under it.
+ * <p>Thread-safe: one lock guards the entries; no callback runs under it.
  */
 final class PendingHandshakes {
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(PendingHandshakes.class);
+  private static final Logger log = LoggerFactory.getLogger(PendingHandshakes.class);
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final Object lock = new Object();
   private final List<Entry> entries = new ArrayList<>(); // guarded by lock, in arrival order
-  private final Map<String, Entry> byKey = new HashMap<>(); // guarded by lock
-  private final Map<String, Entry> byAccept = new HashMap<>(); // guarded by lock
+
+  private record Target(URI httpUri, Map<String, List<String>> signature) {}
 
   /** One attempt, from {@link #register} to {@link #release}. */
-  final class Entry {
-    final URI httpUri;
-    final Map<String, List<String>> signature;
-    final Runnable start;
-    private boolean admitted; // guarded by lock
-    private String key; // guarded by lock
+  static final class Entry {
+    private final Target target;
+    private final Runnable start;
+    private String accept; // guarded by lock; set when the JDK's get showed the key
     private volatile Map<String, List<String>> captured;
 
-    private Entry(URI httpUri, Map<String, List<String>> signature, Runnable start) {
-      this.httpUri = httpUri;
-      this.signature = signature;
+    private Entry(Target target, Runnable start) {
+      this.target = target;
       this.start = start;
     }
 
     /** @return the 101 response headers captured on {@code put}, or {@code null} */
     Map<String, List<String>> captured() {
       return captured;
-    }
-
-    private boolean sameTarget(Entry other) {
-      return httpUri.equals(other.httpUri) && signature.equals(other.signature);
     }
   }
 
@@ -76,26 +68,14 @@ final class PendingHandshakes {
    * @return the entry
    */
   Entry newEntry(URI httpUri, Map<String, List<String>> headers, Runnable start) {
-    return new Entry(httpUri, signature(headers), start);
+    return new Entry(new Target(httpUri, signature(headers)), start);
   }
 
-  /**
-   * Registers an attempt. It is admitted at once unless an identical attempt is still waiting for
-   * its {@code get}.
-   *
-   * @return {@code true} if the caller must run the entry's {@code start} now
-   */
+  /** @return {@code true} if the caller must run the entry's {@code start} now */
   boolean register(Entry entry) {
     synchronized (lock) {
-      for (Entry other : entries) {
-        if (other.admitted && other.key == null && other.sameTarget(entry)) {
-          entries.add(entry);
-          return false;
-        }
-      }
-      entry.admitted = true;
       entries.add(entry);
-      return true;
+      return oldestUnbound(entry.target) == entry;
     }
   }
 
@@ -105,29 +85,23 @@ final class PendingHandshakes {
    * @return {@code true} if the request is a WebSocket handshake (it gets no cookies from a jar)
    */
   boolean onRequest(URI uri, Map<String, List<String>> requestHeaders) {
-    String key = first(requestHeaders, "Sec-WebSocket-Key");
-    if (key == null) {
+    List<String> key = values(requestHeaders, "Sec-WebSocket-Key");
+    if (key.isEmpty()) {
       return false;
     }
-    key = key.trim();
-    Runnable next = null;
+    String accept = accept(key.get(0).trim());
+    Entry next = null;
     synchronized (lock) {
-      if (!byKey.containsKey(key)) { // a redirect or auth retry of a bound handshake is known
-        Map<String, List<String>> signature = signature(requestHeaders);
-        for (Entry entry : entries) {
-          if (entry.admitted && entry.key == null && entry.httpUri.equals(uri)
-              && entry.signature.equals(signature)) {
-            entry.key = key;
-            byKey.put(key, entry);
-            byAccept.put(accept(key), entry);
-            next = admitNextLocked(entry);
-            break;
-          }
-        }
+      // a redirect or an authentication retry of a bound handshake shows its key again
+      Entry entry = first(e -> accept.equals(e.accept)) != null
+          ? null : oldestUnbound(new Target(uri, signature(requestHeaders)));
+      if (entry != null) {
+        entry.accept = accept;
+        next = oldestUnbound(entry.target);
       }
     }
     if (next != null) {
-      next.run();
+      next.start.run();
     }
     return true;
   }
@@ -140,44 +114,28 @@ final class PendingHandshakes {
    *     jar here
    */
   boolean onResponse(URI uri, Map<String, List<String>> responseHeaders) {
-    String accept = first(responseHeaders, "Sec-WebSocket-Accept");
+    List<String> accept = values(responseHeaders, "Sec-WebSocket-Accept");
     synchronized (lock) {
-      if (accept != null) {
-        Entry entry = byAccept.get(accept.trim());
-        if (entry != null) {
-          log.trace("captured the 101 response headers from {}", Loggable.uri(uri));
-          entry.captured = copy(responseHeaders);
-          return true;
-        }
+      Entry entry = accept.isEmpty() ? null : first(e -> accept.get(0).trim().equals(e.accept));
+      if (entry != null) {
+        log.trace("captured the 101 response headers from {}", Loggable.uri(uri));
+        entry.captured = new LinkedHashMap<>(responseHeaders);
+        return true;
       }
-      for (Entry entry : entries) {
-        if (entry.key != null && entry.httpUri.equals(uri)) {
-          return true;
-        }
-      }
-      return false;
+      return first(e -> e.accept != null && e.target.httpUri().equals(uri)) != null;
     }
   }
 
   /** Forgets an attempt that ended or opened; starts the next identical one if it was waiting. */
   void release(Entry entry) {
-    if (entry == null) {
-      return;
-    }
-    Runnable next = null;
+    Entry next;
     synchronized (lock) {
-      if (!entries.remove(entry)) {
-        return;
-      }
-      if (entry.key != null) {
-        byKey.remove(entry.key);
-        byAccept.remove(accept(entry.key));
-      } else if (entry.admitted) {
-        next = admitNextLocked(entry);
-      }
+      boolean wasOldest = oldestUnbound(entry.target) == entry;
+      entries.remove(entry);
+      next = wasOldest ? oldestUnbound(entry.target) : null;
     }
     if (next != null) {
-      next.run();
+      next.start.run();
     }
   }
 
@@ -188,15 +146,12 @@ final class PendingHandshakes {
     }
   }
 
-  private Runnable admitNextLocked(Entry done) {
-    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-      Entry waiting = it.next();
-      if (!waiting.admitted && waiting != done && waiting.sameTarget(done)) {
-        waiting.admitted = true;
-        return waiting.start;
-      }
-    }
-    return null;
+  private Entry oldestUnbound(Target target) {
+    return first(e -> e.accept == null && e.target.equals(target));
+  }
+
+  private Entry first(Predicate<Entry> test) { // under lock
+    return entries.stream().filter(test).findFirst().orElse(null);
   }
 
   static String accept(String key) {
@@ -210,47 +165,25 @@ final class PendingHandshakes {
   }
 
   /** Header names in lower case, {@code Sec-WebSocket-*} left out, values in order. */
-  static Map<String, List<String>> signature(Map<String, List<String>> headers) {
+  private static Map<String, List<String>> signature(Map<String, List<String>> headers) {
     Map<String, List<String>> result = new TreeMap<>();
     headers.forEach((name, values) -> {
-      if (name == null || values == null) {
-        return;
-      }
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (!lower.startsWith("sec-websocket-")) {
+      String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
+      if (!lower.isEmpty() && !lower.startsWith("sec-websocket-") && values != null) {
         result.computeIfAbsent(lower, n -> new ArrayList<>()).addAll(values);
       }
     });
     return result;
   }
 
-  static String first(Map<String, List<String>> headers, String name) {
-    for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
-      if (name.equalsIgnoreCase(entry.getKey()) && entry.getValue() != null
-          && !entry.getValue().isEmpty()) {
-        return entry.getValue().get(0);
-      }
-    }
-    return null;
-  }
-
-  static List<String> all(Map<String, List<String>> headers, String name) {
+  /** Every value of one header, its name matched without regard to case. */
+  static List<String> values(Map<String, List<String>> headers, String name) {
     List<String> result = new ArrayList<>();
-    for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
-      if (name.equalsIgnoreCase(entry.getKey()) && entry.getValue() != null) {
-        result.addAll(entry.getValue());
-      }
-    }
-    return result;
-  }
-
-  private static Map<String, List<String>> copy(Map<String, List<String>> headers) {
-    Map<String, List<String>> result = new java.util.LinkedHashMap<>();
-    headers.forEach((name, values) -> {
-      if (name != null && values != null) {
-        result.put(name, List.copyOf(values));
+    headers.forEach((n, values) -> {
+      if (name.equalsIgnoreCase(n) && values != null) {
+        result.addAll(values);
       }
     });
-    return Collections.unmodifiableMap(result);
+    return result;
   }
 }
