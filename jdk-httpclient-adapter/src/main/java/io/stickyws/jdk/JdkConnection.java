@@ -45,10 +45,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   private final Object lock = new Object();
   private WebSocket webSocket; // guarded by lock
-  private boolean aborted; // guarded by lock
-  private boolean closing; // guarded by lock
-  private int closeCode; // guarded by lock
-  private String closeReason; // guarded by lock
+  private Runnable closed; // guarded by lock: the terminal event once either side sent a close
   private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null); // by lock
   private long outboundBytes; // guarded by lock
 
@@ -79,28 +76,22 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   }
 
   private void buildAsync() {
-    synchronized (lock) {
-      if (aborted) {
-        return;
-      }
+    if (events.terminated()) {
+      return; // aborted while it waited
     }
     log.debug("jdk handshake to {} started", request);
-    CompletableFuture<WebSocket> handshake;
-    try {
-      handshake = builder.buildAsync(request.uri(), this);
-    } catch (RuntimeException e) { // may run on a JDK thread (PendingHandshakes): never into it
-      handshake = CompletableFuture.failedFuture(e);
-    }
-    handshake.exceptionally(error -> {
-      handshakeFailed(unwrap(error));
-      return null;
-    });
+    // thenCompose turns a throw into a failure: this may run on a JDK thread (PendingHandshakes)
+    CompletableFuture.completedFuture(builder)
+        .thenCompose(b -> b.buildAsync(request.uri(), this))
+        .exceptionally(error -> {
+          handshakeFailed(unwrap(error));
+          return null;
+        });
   }
 
   private void handshakeFailed(Throwable error) {
     handshakes.release(entry);
-    HttpResponse<?> http = error instanceof WebSocketHandshakeException
-        ? ((WebSocketHandshakeException) error).getResponse() : null;
+    HttpResponse<?> http = error instanceof WebSocketHandshakeException e ? e.getResponse() : null;
     HandshakeResponse response = http == null ? null : response(http.statusCode(),
         http.headers().map());
     Throwable cause = Loggable.failure(error); // the JDK's messages quote header values
@@ -118,7 +109,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     handshakes.release(entry);
     boolean abort;
     synchronized (lock) {
-      abort = aborted;
+      abort = events.terminated();
       webSocket = abort ? null : ws;
     }
     if (abort) {
@@ -161,12 +152,6 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-    ws.request(1); // the JDK answers the ping with a pong itself
-    return null;
-  }
-
-  @Override
   public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
     ByteBuffer payload = copy(message);
     events.post(() -> listener.onPong(payload));
@@ -183,18 +168,15 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
           new IOException("connection ended without a close frame (1006)"), null));
       return null;
     }
-    boolean remote;
-    int code;
-    String why;
+    Runnable terminal;
     synchronized (lock) {
-      remote = !closing;
-      closing = true;
-      code = remote ? statusCode : closeCode;
-      why = remote ? reason : closeReason;
+      if (closed == null) { // the server closed first
+        closed = () -> listener.onClosed(statusCode, reason, true);
+      }
+      terminal = closed;
     }
-    log.debug("jdk connection to {} closed by the {} ({})", request,
-        remote ? "server" : "client", code);
-    events.postTerminal(() -> listener.onClosed(code, why, remote));
+    log.debug("jdk connection to {} received close {}", request, statusCode);
+    events.postTerminal(terminal);
     // Returning no stage: the JDK now answers the server's close with the same code (if we have
     // not sent one already) and closes the TCP connection.
     return null;
@@ -229,18 +211,18 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   public void close(int code, String reason) {
     WebSocket ws;
     synchronized (lock) {
-      if (closing || aborted || events.terminated()) {
+      if (closed != null || events.terminated()) {
         return;
       }
-      closing = true;
-      closeCode = code;
-      closeReason = reason;
+      closed = () -> listener.onClosed(code, reason, false);
       ws = webSocket;
-      aborted = ws == null; // nothing to close yet: the handshake is dropped
+      if (ws == null) {
+        events.addTerminal(closed); // nothing to close yet: the handshake is dropped
+      }
     }
     if (ws == null) {
       handshakes.release(entry);
-      events.postTerminal(() -> listener.onClosed(code, reason, false));
+      events.drain();
     } else {
       log.debug("jdk connection to {}: sending close ({})", request, code);
       chain(ws, 0, w -> w.sendClose(code, reason));
@@ -251,11 +233,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   public void abort() {
     WebSocket ws;
     synchronized (lock) {
-      if (aborted) {
-        return;
-      }
-      aborted = true;
       ws = webSocket;
+      events.addTerminal(() -> listener.onFailure(new IOException("aborted"), null));
     }
     log.debug("jdk connection to {} aborted", request);
     if (ws != null) {
@@ -263,7 +242,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     }
     // A handshake in flight is not stopped inside the JDK; if it completes, onOpen aborts it.
     handshakes.release(entry);
-    events.postTerminal(() -> listener.onFailure(new IOException("aborted"), null));
+    events.drain();
   }
 
   private interface Send extends Function<WebSocket, CompletableFuture<WebSocket>> {}
@@ -272,7 +251,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     WebSocket ws;
     synchronized (lock) {
       ws = webSocket;
-      if (ws == null || closing || aborted || events.terminated()
+      if (ws == null || closed != null || events.terminated()
           || outboundBytes + size > maxOutboundBytes) {
         return false;
       }

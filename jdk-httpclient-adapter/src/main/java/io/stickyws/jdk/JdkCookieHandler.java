@@ -13,23 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link CookieHandler} backed by a stickyws {@link CookieJar}, for an {@link
- * java.net.http.HttpClient} that carries both the application's plain HTTP requests and the
- * WebSocket handshakes of a {@link JdkTransport}.
+ * A {@link CookieHandler} backed by a stickyws {@link CookieJar}, which a {@link JdkTransport}
+ * installs on its {@link java.net.http.HttpClient}: the JDK shows a WebSocket handshake's response
+ * headers to the client's cookie handler only.
  *
- * <p>For plain {@code http}/{@code https} requests it loads the {@code Cookie} header from the jar
- * and saves every {@code Set-Cookie} of the response into it, with stickyws' RFC 6265 rules (unlike
- * {@link java.net.CookieManager}, which sends {@code Secure} cookies over {@code https} only, never
- * {@code wss}, and turns cookies with {@code Max-Age} into {@code $Version="1"} headers that
- * balancers do not match). For WebSocket handshakes (requests carrying {@code Sec-WebSocket-Key}) it
- * adds no cookie (the engine already put the {@code Cookie} header in the request) and saves nothing:
- * it hands the 101 response headers to the {@link JdkTransport} attempt that made the handshake, and
- * the engine stores the cookies.
- *
- * <p>A {@code JdkTransport} installs one on the {@code HttpClient.Builder} it is given; the
- * application may share it with its own requests through {@link JdkTransport#httpClient()}. The JDK
- * calls {@link #get} and {@link #put} with the handshake's {@code http}/{@code https} URI, not the
- * {@code ws}/{@code wss} one.
+ * <p>For WebSocket handshakes (requests carrying {@code Sec-WebSocket-Key}) it adds no cookie (the
+ * engine already put the {@code Cookie} header in the request) and saves nothing: it hands the 101
+ * response headers to the attempt that made the handshake, and the engine stores the cookies. For
+ * the application's plain {@code http}/{@code https} requests on {@link JdkTransport#httpClient()}
+ * it loads the {@code Cookie} header from the jar and saves every {@code Set-Cookie} into it, with
+ * stickyws' RFC 6265 rules (unlike {@link java.net.CookieManager}, which sends {@code Secure}
+ * cookies over {@code https} only, never {@code wss}, and turns cookies with {@code Max-Age} into
+ * {@code $Version="1"} headers that balancers do not match).
  *
  * <p>Instances are thread-safe.
  */
@@ -81,10 +76,7 @@ public final class JdkCookieHandler extends CookieHandler {
     }
     try {
       List<Cookie> cookies = jar.loadForRequest(uri);
-      if (cookies.isEmpty()) {
-        return Map.of();
-      }
-      return Map.of("Cookie", List.of(Cookie.header(cookies)));
+      return cookies.isEmpty() ? Map.of() : Map.of("Cookie", List.of(Cookie.header(cookies)));
     } catch (RuntimeException e) {
       log.warn("cookie jar failed to load cookies for {}; sending none ({})",
           Loggable.uri(uri), e.getClass().getName());
@@ -108,12 +100,9 @@ public final class JdkCookieHandler extends CookieHandler {
     if (handshakes.onResponse(uri, responseHeaders) || jar == CookieJar.NO_COOKIES) {
       return;
     }
-    List<String> setCookies = PendingHandshakes.values(responseHeaders, "Set-Cookie");
-    if (setCookies.isEmpty()) {
-      return;
-    }
     try {
-      List<Cookie> cookies = Cookie.parseAll(uri, setCookies, Instant.now());
+      List<Cookie> cookies = Cookie.parseAll(
+          uri, PendingHandshakes.values(responseHeaders, "Set-Cookie"), Instant.now());
       if (!cookies.isEmpty()) {
         jar.saveFromResponse(uri, cookies);
       }

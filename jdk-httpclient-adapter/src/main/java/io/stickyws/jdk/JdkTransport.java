@@ -17,19 +17,13 @@ import java.util.Set;
 
 /**
  * The stickyws transport on the JDK's {@code java.net.http.WebSocket}, with no third-party
- * dependency.
- *
- * <p>It builds one {@link HttpClient} from the application's builder, so its TLS, proxy, executor,
- * connect timeout and authenticator apply, after installing a {@link JdkCookieHandler} on it: the JDK
- * exposes no handshake response headers, but it shows them to the client's cookie handler, which
- * hands them to the attempt that made the handshake. The engine's {@code Cookie} header is sent
- * as given and the handler adds none to handshakes, except that the JDK sends header values as
- * ASCII only: a cookie whose value is not ASCII ({@code eur=€}) is left out and named once at WARN
- * ({@link AsciiCookies}). A handshake answered with another status
- * than 101 is reported with that status and its headers ({@code Retry-After}, {@code Set-Cookie}).
- *
- * <p>TCP_NODELAY: the JDK's HTTP/1.1 connections (plain, TLS and tunnelled) always enable it when
- * they open their socket, so there is nothing to set here.
+ * dependency. It builds one {@link HttpClient} from the application's builder, so its TLS, proxy,
+ * executor, connect timeout and authenticator apply, with a {@link JdkCookieHandler} installed (the
+ * only way to see a handshake's response headers in the JDK). The engine's {@code Cookie} header is
+ * sent as given, except that the JDK sends header values as ASCII only: a cookie whose value is not
+ * ASCII ({@code eur=€}) is left out and named once at WARN ({@link AsciiCookies}). A handshake
+ * answered with another status than 101 is reported with that status and its headers. TCP_NODELAY
+ * needs nothing: the JDK's HTTP/1.1 connections (plain, TLS and tunnelled) always enable it.
  *
  * <p>Limits: handshakes with the same URI and the same headers are handed to the JDK one after the
  * other (each waits microseconds, until the previous one has been given its cookies, before the JDK

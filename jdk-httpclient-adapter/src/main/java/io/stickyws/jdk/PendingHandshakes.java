@@ -38,6 +38,7 @@ final class PendingHandshakes {
   private final Object lock = new Object();
   private final List<Entry> entries = new ArrayList<>(); // guarded by lock, in arrival order
 
+  /** The http URI and the headers in lower case, {@code Sec-WebSocket-*} left out. */
   private record Target(URI httpUri, Map<String, List<String>> signature) {}
 
   /** One attempt, from {@link #register} to {@link #release}. */
@@ -59,13 +60,9 @@ final class PendingHandshakes {
   }
 
   /**
-   * Creates an attempt, not yet registered.
-   *
-   * @param httpUri the URI the JDK will show the cookie handler
-   * @param headers the headers the attempt sends
-   * @param start hands the attempt to the JDK; run by {@link #register}'s caller or later by the
-   *     thread that binds or releases the identical attempt ahead of it
-   * @return the entry
+   * An attempt to {@code httpUri} (what the JDK shows the cookie handler) sending {@code headers};
+   * {@code start} hands it to the JDK, run by {@link #register}'s caller or later by the thread that
+   * binds or releases the identical attempt ahead of it.
    */
   Entry newEntry(URI httpUri, Map<String, List<String>> headers, Runnable start) {
     return new Entry(new Target(httpUri, signature(headers)), start);
@@ -79,11 +76,7 @@ final class PendingHandshakes {
     }
   }
 
-  /**
-   * Called from {@code CookieHandler.get}.
-   *
-   * @return {@code true} if the request is a WebSocket handshake (it gets no cookies from a jar)
-   */
+  /** {@code CookieHandler.get}: {@code true} for a WebSocket handshake (no cookies from a jar). */
   boolean onRequest(URI uri, Map<String, List<String>> requestHeaders) {
     List<String> key = values(requestHeaders, "Sec-WebSocket-Key");
     if (key.isEmpty()) {
@@ -107,11 +100,8 @@ final class PendingHandshakes {
   }
 
   /**
-   * Called from {@code CookieHandler.put}.
-   *
-   * @return {@code true} if the response answers one of our handshakes (its headers were captured,
-   *     or it is a non-101 answer the engine will see on the failure), so it must not be saved to a
-   *     jar here
+   * {@code CookieHandler.put}: {@code true} if the response answers one of our handshakes (its
+   * headers were captured, or the engine sees a non-101 answer on the failure): not for a jar.
    */
   boolean onResponse(URI uri, Map<String, List<String>> responseHeaders) {
     List<String> accept = values(responseHeaders, "Sec-WebSocket-Accept");
@@ -164,7 +154,6 @@ final class PendingHandshakes {
     }
   }
 
-  /** Header names in lower case, {@code Sec-WebSocket-*} left out, values in order. */
   private static Map<String, List<String>> signature(Map<String, List<String>> headers) {
     Map<String, List<String>> result = new TreeMap<>();
     headers.forEach((name, values) -> {
