@@ -27,15 +27,14 @@ import org.slf4j.LoggerFactory;
  * One attempt on {@code java.net.http.WebSocket}: the SPI connection and the JDK listener.
  *
  * <p>Sends are chained one after the other (the JDK allows one outstanding text/binary send and one
- * outstanding ping/pong), receives are requested one at a time and fragments assembled. State is
- * guarded by {@code lock}; no JDK call and no listener call is made under it.
+ * outstanding ping/pong); received fragments are assembled. State is guarded by {@code lock}; no JDK
+ * call and no listener call is made under it. The handshake's bookkeeping is dropped once it ended.
  *
  * <p>Thread-safe.
  */
 final class JdkConnection implements TransportConnection, WebSocket.Listener {
   private static final Logger log = LoggerFactory.getLogger(JdkTransport.class);
 
-  private final WebSocket.Builder builder;
   private final PendingHandshakes handshakes;
   private final PendingHandshakes.Entry entry;
   private final HandshakeRequest request;
@@ -49,13 +48,12 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null); // by lock
   private long outboundBytes; // guarded by lock
 
-  // Receive side: the JDK calls the listener sequentially, one message part per request(1).
+  // Receive side: the JDK calls the listener sequentially, one message part at a time.
   private StringBuilder textParts;
   private final List<ByteBuffer> binaryParts = new ArrayList<>();
 
   JdkConnection(WebSocket.Builder builder, PendingHandshakes handshakes, HandshakeRequest request,
       TransportListener listener, long maxOutboundBytes) {
-    this.builder = builder;
     this.handshakes = handshakes;
     this.request = request;
     this.listener = listener;
@@ -63,19 +61,17 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     this.events = new SerialEvents("jdk " + Loggable.uri(request.uri()));
     // ws → http, wss → https: the URI the JDK shows its CookieHandler
     URI httpUri = URI.create(request.uri().toString().replaceFirst("^(?i)ws", "http"));
-    this.entry = handshakes.newEntry(httpUri, request.headers(), this::buildAsync);
+    this.entry = handshakes.newEntry(httpUri, request.headers(), () -> buildAsync(builder));
   }
 
   /** Hands the attempt to the JDK now, or once an identical one has been sent. */
   void start() {
-    if (handshakes.register(entry)) {
-      buildAsync();
-    } else {
+    if (!handshakes.register(entry)) {
       log.debug("jdk handshake to {} waits for an identical one to be sent", request);
     }
   }
 
-  private void buildAsync() {
+  private void buildAsync(WebSocket.Builder builder) {
     if (events.terminated()) {
       return; // aborted while it waited
     }
@@ -106,6 +102,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   public void onOpen(WebSocket ws) {
     // The JDK called CookieHandler.put with the 101 headers before it built this WebSocket: the
     // response filters run before the response future completes, and onOpen follows that completion.
+    Map<String, List<String>> headers = entry.captured();
     handshakes.release(entry);
     boolean abort;
     synchronized (lock) {
@@ -116,12 +113,11 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
       ws.abort(); // aborted while the handshake was in flight: drop it, the abort was reported
       return;
     }
-    Map<String, List<String>> headers = entry.captured();
     log.debug("jdk handshake to {} opened{}", request,
         headers == null ? ", but its response headers were not captured" : "");
     HandshakeResponse response = response(101, headers == null ? Map.of() : headers);
     events.post(() -> listener.onOpen(response));
-    ws.request(1);
+    ws.request(Long.MAX_VALUE); // every message at once: the callbacks below never hold one back
   }
 
   @Override
@@ -132,7 +128,6 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
       textParts = null;
       events.post(() -> listener.onText(text));
     }
-    ws.request(1);
     return null; // data was copied: the JDK may reuse it at once
   }
 
@@ -147,7 +142,6 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
       whole.flip();
       events.post(() -> listener.onBinary(whole));
     }
-    ws.request(1);
     return null;
   }
 
@@ -155,7 +149,6 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
     ByteBuffer payload = copy(message);
     events.post(() -> listener.onPong(payload));
-    ws.request(1);
     return null;
   }
 

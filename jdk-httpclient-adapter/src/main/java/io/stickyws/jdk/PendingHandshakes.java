@@ -41,11 +41,11 @@ final class PendingHandshakes {
   /** The http URI and the headers in lower case, {@code Sec-WebSocket-*} left out. */
   private record Target(URI httpUri, Map<String, List<String>> signature) {}
 
-  /** One attempt, from {@link #register} to {@link #release}. */
+  /** One attempt, from {@link #register} to {@link #release}, which clears it. */
   static final class Entry {
-    private final Target target;
-    private final Runnable start;
-    private String accept; // guarded by lock; set when the JDK's get showed the key
+    private Target target; // guarded by lock, as the rest but captured
+    private Runnable start;
+    private String accept; // set when the JDK's get showed the key
     private volatile Map<String, List<String>> captured;
 
     private Entry(Target target, Runnable start) {
@@ -61,19 +61,21 @@ final class PendingHandshakes {
 
   /**
    * An attempt to {@code httpUri} (what the JDK shows the cookie handler) sending {@code headers};
-   * {@code start} hands it to the JDK, run by {@link #register}'s caller or later by the thread that
-   * binds or releases the identical attempt ahead of it.
+   * {@code start} hands it to the JDK, run by {@link #register} or later by the thread that binds or
+   * releases the identical attempt ahead of it.
    */
   Entry newEntry(URI httpUri, Map<String, List<String>> headers, Runnable start) {
     return new Entry(new Target(httpUri, signature(headers)), start);
   }
 
-  /** @return {@code true} if the caller must run the entry's {@code start} now */
+  /** @return {@code true} if the attempt was started now, not after an identical one */
   boolean register(Entry entry) {
+    Runnable start;
     synchronized (lock) {
       entries.add(entry);
-      return oldestUnbound(entry.target) == entry;
+      start = oldestUnbound(entry.target) == entry ? entry.start : null;
     }
+    return run(start);
   }
 
   /** {@code CookieHandler.get}: {@code true} for a WebSocket handshake (no cookies from a jar). */
@@ -83,19 +85,17 @@ final class PendingHandshakes {
       return false;
     }
     String accept = accept(key.get(0).trim());
-    Entry next = null;
+    Runnable next = null;
     synchronized (lock) {
       // a redirect or an authentication retry of a bound handshake shows its key again
       Entry entry = first(e -> accept.equals(e.accept)) != null
           ? null : oldestUnbound(new Target(uri, signature(requestHeaders)));
       if (entry != null) {
         entry.accept = accept;
-        next = oldestUnbound(entry.target);
+        next = startOf(oldestUnbound(entry.target));
       }
     }
-    if (next != null) {
-      next.start.run();
-    }
+    run(next);
     return true;
   }
 
@@ -112,21 +112,25 @@ final class PendingHandshakes {
         entry.captured = new LinkedHashMap<>(responseHeaders);
         return true;
       }
-      return first(e -> e.accept != null && e.target.httpUri().equals(uri)) != null;
+      return first(e -> e.accept != null && uri.equals(e.target.httpUri())) != null;
     }
   }
 
-  /** Forgets an attempt that ended or opened; starts the next identical one if it was waiting. */
+  /**
+   * Forgets an attempt that ended or opened, and what it held (its connection keeps the entry); starts
+   * the next identical one if it was waiting.
+   */
   void release(Entry entry) {
-    Entry next;
+    Runnable next;
     synchronized (lock) {
       boolean wasOldest = oldestUnbound(entry.target) == entry;
       entries.remove(entry);
-      next = wasOldest ? oldestUnbound(entry.target) : null;
+      next = wasOldest ? startOf(oldestUnbound(entry.target)) : null;
+      entry.target = null;
+      entry.start = null;
+      entry.captured = null;
     }
-    if (next != null) {
-      next.start.run();
-    }
+    run(next);
   }
 
   /** @return how many attempts are registered, for tests */
@@ -142,6 +146,18 @@ final class PendingHandshakes {
 
   private Entry first(Predicate<Entry> test) { // under lock
     return entries.stream().filter(test).findFirst().orElse(null);
+  }
+
+  private static Runnable startOf(Entry entry) { // under lock
+    return entry == null ? null : entry.start;
+  }
+
+  /** Runs a start outside the lock. */
+  private static boolean run(Runnable start) {
+    if (start != null) {
+      start.run();
+    }
+    return start != null;
   }
 
   static String accept(String key) {
