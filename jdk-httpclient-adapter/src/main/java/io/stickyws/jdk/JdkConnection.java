@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * One attempt on {@code java.net.http.WebSocket}: the SPI connection and the JDK listener.
  *
  * <p>Sends are chained one after the other (the JDK allows one outstanding text/binary send and one
- * outstanding ping/pong); received fragments are assembled. State is guarded by {@code lock}; no JDK
- * call and no listener call is made under it. The handshake's bookkeeping is dropped once it ended.
+ * outstanding ping/pong); received fragments are assembled. State is guarded by {@code lock}; no
+ * JDK call and no listener call is made under it. The handshake's bookkeeping is dropped once it
+ * ended.
  *
  * <p>Thread-safe.
  */
@@ -101,7 +102,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   @Override
   public void onOpen(WebSocket ws) {
     // The JDK called CookieHandler.put with the 101 headers before it built this WebSocket: the
-    // response filters run before the response future completes, and onOpen follows that completion.
+    // response filters run before the response future completes; onOpen follows that completion.
     Map<String, List<String>> headers = entry.captured();
     handshakes.release(entry);
     boolean abort;

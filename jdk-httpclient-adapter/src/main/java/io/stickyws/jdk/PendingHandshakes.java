@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * {@code Sec-WebSocket-Key} the JDK chose; {@code put(uri, headers)} sees the 101 response headers,
  * among them {@code Sec-WebSocket-Accept}, which is derived from that key (RFC 6455 §4.2.2) and
  * checked by the JDK. So on {@code get} the oldest unbound attempt with the same target (http URI
- * and headers, {@code Sec-WebSocket-*} aside) is bound to the key's accept value, and on {@code put}
- * that value names the attempt exactly. Attempts with the same target cannot be told apart on
- * {@code get}, so of the unbound ones only the oldest is handed to the JDK; the next one starts once
- * it is bound (a few microseconds, before the JDK connects) or ends.
+ * and headers, {@code Sec-WebSocket-*} aside) is bound to the key's accept value, and on
+ * {@code put} that value names the attempt exactly. Attempts with the same target cannot be told
+ * apart on {@code get}, so of the unbound ones only the oldest is handed to the JDK; the next one
+ * starts once it is bound (a few microseconds, before the JDK connects) or ends.
  *
  * <p>Thread-safe: one lock guards the entries; no callback runs under it.
  */
@@ -43,9 +43,9 @@ final class PendingHandshakes {
 
   /** One attempt, from {@link #register} to {@link #release}, which clears it. */
   static final class Entry {
-    private Target target; // guarded by lock, as the rest but captured
-    private Runnable start;
-    private String accept; // set when the JDK's get showed the key
+    private Target target; // guarded by lock
+    private Runnable start; // guarded by lock
+    private String accept; // guarded by lock; set when the JDK's get showed the key
     private volatile Map<String, List<String>> captured;
 
     private Entry(Target target, Runnable start) {
@@ -61,8 +61,8 @@ final class PendingHandshakes {
 
   /**
    * An attempt to {@code httpUri} (what the JDK shows the cookie handler) sending {@code headers};
-   * {@code start} hands it to the JDK, run by {@link #register} or later by the thread that binds or
-   * releases the identical attempt ahead of it.
+   * {@code start} hands it to the JDK, run by {@link #register} or later by the thread that binds
+   * or releases the identical attempt ahead of it.
    */
   Entry newEntry(URI httpUri, Map<String, List<String>> headers, Runnable start) {
     return new Entry(new Target(httpUri, signature(headers)), start);
@@ -117,8 +117,8 @@ final class PendingHandshakes {
   }
 
   /**
-   * Forgets an attempt that ended or opened, and what it held (its connection keeps the entry); starts
-   * the next identical one if it was waiting.
+   * Forgets an attempt that ended or opened, and what it held (its connection keeps the entry);
+   * starts the next identical one if it was waiting.
    */
   void release(Entry entry) {
     Runnable next;
