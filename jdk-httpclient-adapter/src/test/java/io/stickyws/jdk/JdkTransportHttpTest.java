@@ -142,6 +142,20 @@ class JdkTransportHttpTest {
   }
 
   @Test
+  void deliversThe101HeadersForAUriWithPercentEncodedCharacters() throws Exception {
+    // The JDK shows its CookieHandler the ws URI with http for ws, byte for byte: no re-encoding.
+    server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "SERVERID=backend1")
+        .webSocketUpgrade(new ServerSocketRecorder()).build());
+    RecordingTransportListener listener = new RecordingTransportListener();
+    transport.open(HandshakeRequest.of(wsUri("/w%7Es?token=a%2Bb%3D&x=%41"), Map.of()), listener);
+
+    Event open = listener.take(WAIT);
+    assertThat(open.type).isEqualTo("open");
+    assertThat(open.response.headers("Set-Cookie")).containsExactly("SERVERID=backend1");
+    assertThat(transport.cookieHandler().handshakes.size()).isZero();
+  }
+
+  @Test
   void sendsRequestHeadersExactlyAsGivenAndNoOtherCookie() throws Exception {
     server.enqueue(upgrade(new ServerSocketRecorder()));
     Map<String, List<String>> headers = new LinkedHashMap<>();
