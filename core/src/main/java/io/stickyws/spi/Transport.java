@@ -51,7 +51,8 @@ public interface Transport {
    * a transport whose library pings only on its own schedule may still confirm: OkHttp's adapter
    * answers such a ping after the library's own ping that followed those messages got its pong.
    * Its {@link TransportConnection#sendPing} returns {@code false} when it cannot confirm on that
-   * connection; the messages then stay unconfirmed.
+   * connection; the messages then stay unconfirmed. A transport that wraps another delegates
+   * this, as it delegates {@link #supportsPing()}.
    *
    * @return {@link #supportsPing()} by default
    */

@@ -272,6 +272,11 @@ class ChaosSoakIT {
       assertThat(finalLive).as("live WebSockets on the backends").isEqualTo(CONNECTIONS);
       assertThat(lostSilently).as("messages lost on a connection that never died").isZero();
       assertThat(lostInFlight).as("messages lost in flight and never reported (onDropped/onUnconfirmed)").isZero();
+      // Issue 18: a message reported unconfirmed though the server read it is a false alarm. Measured: OkHttp 7.1 %
+      // of its messages (94 % when OkHttp's pings confirmed nothing), JDK and Java-WebSocket 1.2-1.3 %.
+      confirmation.forEach((adapter, figures) -> assertThat(100.0 * figures.echoedAnyway / Math.max(1, figures.sent))
+          .as("%s: messages reported unconfirmed though echoed, %% of those accepted", adapter)
+          .isLessThanOrEqualTo(adapter == Adapter.OKHTTP ? 20.0 : 5.0));
       assertThat(duplicates).as("duplicate echoes").isZero();
       assertThat(unknownEchoes).as("echoes of messages never sent").isZero();
       assertThat(sent + refused).as("messages the application tried").isGreaterThan(0);
@@ -421,6 +426,11 @@ class ChaosSoakIT {
     @Override
     public boolean supportsPing() {
       return delegate.supportsPing();
+    }
+
+    @Override
+    public boolean confirmsDelivery() {
+      return delegate.confirmsDelivery();
     }
   }
 
