@@ -29,8 +29,7 @@ import javax.net.SocketFactory;
  *
  * <p>Instances are thread-safe when the wrapped factory and the observer are.
  */
-public final class WatchedSocketFactory extends SocketFactory {
-  private final SocketFactory delegate;
+public final class WatchedSocketFactory extends WrappingSocketFactory {
   private final Observer observer;
 
   /**
@@ -57,44 +56,15 @@ public final class WatchedSocketFactory extends SocketFactory {
    * @param observer told of the sockets' reads and writes
    */
   public WatchedSocketFactory(SocketFactory delegate, Observer observer) {
-    if (delegate == null) {
-      throw new NullPointerException("delegate == null");
-    }
+    super(delegate);
     if (observer == null) {
       throw new NullPointerException("observer == null");
     }
-    this.delegate = delegate;
     this.observer = observer;
   }
 
   @Override
-  public Socket createSocket() throws IOException {
-    return watch(delegate.createSocket());
-  }
-
-  @Override
-  public Socket createSocket(String host, int port) throws IOException {
-    return watch(delegate.createSocket(host, port));
-  }
-
-  @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-      throws IOException {
-    return watch(delegate.createSocket(host, port, localHost, localPort));
-  }
-
-  @Override
-  public Socket createSocket(InetAddress host, int port) throws IOException {
-    return watch(delegate.createSocket(host, port));
-  }
-
-  @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-      throws IOException {
-    return watch(delegate.createSocket(address, port, localAddress, localPort));
-  }
-
-  private Socket watch(Socket socket) throws SocketException {
+  Socket wrap(Socket socket) throws SocketException {
     return new Watched(socket, observer);
   }
 
