@@ -116,20 +116,10 @@ public final class JavaWebSocketTransport implements Transport {
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    HandshakeRequest sent = asciiCookies.sendable(request);
-    JavaWebSocketConnection.checkHeaders(sent.headers());
-    JavaWebSocketConnection connection = new JavaWebSocketConnection(
-        sent, listener, connectTimeoutMillis());
+    JavaWebSocketConnection connection = new JavaWebSocketConnection(asciiCookies.sendable(request),
+        listener, connectTimeout.isZero() ? 0 : (int) Math.max(1, connectTimeout.toMillis()));
     connection.start(tcpNoDelay, customizer);
     return connection;
-  }
-
-  private int connectTimeoutMillis() {
-    if (connectTimeout.isZero()) {
-      return 0;
-    }
-    long millis = connectTimeout.toMillis();
-    return (int) Math.max(1, millis); // below a millisecond: not 0, which means no timeout
   }
 
   /**
