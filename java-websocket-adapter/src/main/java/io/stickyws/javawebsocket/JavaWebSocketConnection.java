@@ -1,5 +1,6 @@
 package io.stickyws.javawebsocket;
 
+import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -72,8 +72,7 @@ final class JavaWebSocketConnection implements TransportConnection {
     this.listener = listener;
     this.safeUri = Loggable.uri(request.uri());
     this.events = new SerialEvents("java-websocket " + safeUri);
-    this.client = new Client(request.uri(), connectTimeoutMillis,
-        "stickyws-java-websocket-read-" + SEQUENCE.incrementAndGet());
+    this.client = new Client(request.uri(), connectTimeoutMillis);
   }
 
   /** Configures the client, lets the application customize it, sets the headers, connects. */
@@ -152,17 +151,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   @Override
   public void close(int code, String reason) {
-    String why = reason == null ? "" : reason;
-    if ((code < 1000 || code > 1003) && (code < 1007 || code > 1014)
-        && (code < 3000 || code > 4999)) {
-      throw new IllegalArgumentException(
-          "code (" + code + ") must be 1000-1003, 1007-1014 or 3000-4999");
-    }
-    int reasonBytes = why.getBytes(StandardCharsets.UTF_8).length;
-    if (reasonBytes > 123) {
-      throw new IllegalArgumentException(
-          "reason (" + reasonBytes + " bytes) must be at most 123 bytes in UTF-8");
-    }
+    String why = CloseArguments.check(code, reason);
     boolean open;
     synchronized (lock) {
       if (events.terminated() || aborted || closeRequested || (opened && !client.isOpen())) {
@@ -204,7 +193,13 @@ final class JavaWebSocketConnection implements TransportConnection {
     synchronized (lock) {
       socket = client.getSocket(); // set by the read thread before it takes this lock
     }
-    closeQuietly(socket);
+    try {
+      if (socket != null) {
+        socket.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      log.trace("java-websocket: closing the socket of {} failed: {}", safeUri, e.toString());
+    }
   }
 
   private void terminate(Terminal terminal) {
@@ -217,16 +212,6 @@ final class JavaWebSocketConnection implements TransportConnection {
     return ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
   }
 
-  private static void closeQuietly(Socket socket) {
-    if (socket != null) {
-      try {
-        socket.close();
-      } catch (IOException | RuntimeException e) {
-        log.trace("java-websocket: closing a socket failed: {}", e.toString());
-      }
-    }
-  }
-
   @Override
   public String toString() {
     return "JavaWebSocketConnection{" + safeUri + "}";
@@ -234,24 +219,21 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   /** The library's client for this one attempt, wired to the enclosing connection. */
   private final class Client extends WebSocketClient {
-    private final String readThreadName;
-
-    Client(URI uri, int connectTimeoutMillis, String readThreadName) {
+    Client(URI uri, int connectTimeoutMillis) {
       super(uri, new CapturingDraft(received -> head = received), null, connectTimeoutMillis);
-      this.readThreadName = readThreadName;
     }
 
     /** The library's connect-and-read thread: named for stickyws, and cleaned up after. */
     @Override
     public void run() {
-      Thread.currentThread().setName(readThreadName);
+      Thread.currentThread().setName("stickyws-java-websocket-read-" + SEQUENCE.incrementAndGet());
       try {
         super.run();
       } catch (Throwable t) { // an Error the library lets through: still one terminal event
         onError(t instanceof Exception e ? e : new IOException(t));
       } finally {
         if (!handshakeSent) {
-          closeQuietly(getSocket()); // no write thread to close it: the library leaves it open
+          dropSocket(); // no write thread to close it: the library leaves it open
         }
         if (!events.terminated()) { // the library calls onClose first unless its thread crashed
           terminate(Terminal.failure(new IOException("Java-WebSocket read thread ended"), null));

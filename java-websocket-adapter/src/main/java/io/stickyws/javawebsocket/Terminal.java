@@ -27,20 +27,10 @@ record Terminal(boolean isFailure, Throwable cause, HandshakeResponse response, 
   }
 
   /**
-   * Maps the library's end of a connection onto the SPI.
-   *
-   * @param opened whether {@code onOpen} was reported
-   * @param aborted whether {@code abort()} was called
-   * @param closedBeforeOpen whether {@code close()} was called before the handshake completed
-   * @param closeRequested whether {@code close()} was called
-   * @param requestedCode the code given to {@code close()}, if called
-   * @param requestedReason the reason given to {@code close()}, if called
-   * @param head the handshake response head, or {@code null} if none arrived
-   * @param error the first error the library reported through {@code onError}, or {@code null}
-   * @param code the library's close code ({@code -1} never connected, 1006 abnormal)
-   * @param reason the library's close reason
-   * @param remote the library's remote flag
-   * @return the event to report
+   * Maps the library's end of a connection onto the SPI: the engine's own {@code abort()} or
+   * {@code close()} before the open decides first; then the handshake response {@code head} (if
+   * any), the first {@code error} the library reported through {@code onError}, and the library's
+   * {@code onClose} arguments ({@code code} -1 never connected, 1006 abnormal).
    */
   static Terminal of(boolean opened, boolean aborted, boolean closedBeforeOpen,
       boolean closeRequested, int requestedCode, String requestedReason, ResponseHead head,
