@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.java_websocket.WebSocket;
@@ -42,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JavaWebSocketConnection implements TransportConnection {
   private static final Logger log = LoggerFactory.getLogger(JavaWebSocketConnection.class);
-  private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   /** Frames the library may hold for a peer that does not read before a ping drops the link. */
   static final int MAX_QUEUED_FRAMES = 16_384;
@@ -203,9 +201,7 @@ final class JavaWebSocketConnection implements TransportConnection {
   }
 
   private void terminate(Terminal terminal) {
-    if (!events.postTerminal(() -> terminal.deliverTo(listener))) {
-      log.trace("java-websocket: second end of {} ignored: {}", safeUri, terminal);
-    }
+    events.postTerminal(() -> terminal.deliverTo(listener)); // a second one is dropped
   }
 
   private static ByteBuffer copy(ByteBuffer data) {
@@ -226,17 +222,15 @@ final class JavaWebSocketConnection implements TransportConnection {
     /** The library's connect-and-read thread: named for stickyws, and cleaned up after. */
     @Override
     public void run() {
-      Thread.currentThread().setName("stickyws-java-websocket-read-" + SEQUENCE.incrementAndGet());
+      Thread self = Thread.currentThread();
+      self.setName("stickyws-java-websocket-read-" + self.getId()); // as the library's writer
       try {
         super.run();
-      } catch (Throwable t) { // an Error the library lets through: still one terminal event
-        onError(t instanceof Exception e ? e : new IOException(t));
+      } catch (Throwable t) { // every other end goes through onClose; an Error does not
+        terminate(Terminal.failure(new IOException("Java-WebSocket read thread failed", t), null));
       } finally {
         if (!handshakeSent) {
           dropSocket(); // no write thread to close it: the library leaves it open
-        }
-        if (!events.terminated()) { // the library calls onClose first unless its thread crashed
-          terminate(Terminal.failure(new IOException("Java-WebSocket read thread ended"), null));
         }
       }
     }
