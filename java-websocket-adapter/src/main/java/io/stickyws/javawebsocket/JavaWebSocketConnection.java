@@ -282,8 +282,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
     @Override
     public void onWebsocketPong(WebSocket conn, Framedata frame) {
-      ByteBuffer payload = copy(frame.getPayloadData());
-      events.post(() -> listener.onPong(payload));
+      events.post(() -> listener.onPong(frame.getPayloadData())); // a new buffer per frame
     }
 
     @Override
