@@ -41,7 +41,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>{@code synchronized}: all backends are killed until every client retries at the cap; then
  *       HAProxy's servers point at a {@link Holder} that accepts every handshake and answers none,
  *       until it holds one pending handshake per client; then the servers point at the restarted
- *       backends again and the holder answers all handshakes with 503 at the same instant.
+ *       backends again and the holder answers all handshakes with 503 at the same instant;
+ *   <li>{@code retry-after}: every client open; HAProxy's servers point at a holder, the backends
+ *       are killed and every client's first reconnect attempt is held; then the servers point at
+ *       the restarted backends and the holder answers all handshakes at once with {@code 503} and
+ *       {@code Retry-After: d} (4 s; 2 s with {@code --quick}; {@code --retry-after=SECONDS}).
  * </ul>
  *
  * <p>Reconnect attempts are timed on the client side (the {@code onReconnecting} time plus its
@@ -52,17 +56,39 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * perfectly spread fleet. {@code peakToUniformCoarse} is the same with windows of a tenth of the
  * cap, where counting noise hides less of the shape.
  *
+ * <p>In {@code retry-after} the windows are those of the spread the policy promises, [d, 1.25 d)
+ * after the 503s (100 ms windows, and five coarse ones): {@code peakToUniform} compares the
+ * fleet's return with a uniform spread over that quarter of d; {@code retryAfterMinMs} and
+ * {@code retryAfterMaxMs} are the first and last attempt after the 503s, in ms from them.
+ *
  * <p>resilience4j's {@code ofExponentialRandomBackoff} cannot be expressed as a ReconnectPolicy, so
  * its fleet is a plain JDK WebSocket client per connection on the same shared HttpClient, whose
  * reconnect loop waits what resilience4j's own {@code IntervalFunction.ofExponentialRandomBackoff}
  * returns (default randomization factor 0.5, same initial delay, multiplier and cap) between
- * attempts. It runs once per scenario ({@code client} {@code jdk-raw}), not once per adapter.
+ * attempts. It runs once per scenario ({@code client} {@code jdk-raw}), not once per adapter,
+ * and not in {@code retry-after}: that loop does not read {@code Retry-After}.
  */
 final class StormBench implements Bench {
   private static final long BIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final String RESILIENCE4J = "resilience4j";
   static final String RESTART = "restart";
   static final String SYNCHRONIZED = "synchronized";
+  static final String RETRY_AFTER = "retry-after";
+  /** A Retry-After of d is waited in [d, d + d * SPREAD): ReconnectPolicy#maxRetryAfter(). */
+  private static final double SPREAD = 0.25;
+  private static final List<String> SCENARIOS = List.of(RESTART, SYNCHRONIZED, RETRY_AFTER);
+
+  @Override
+  public List<String> options() {
+    return List.of(
+        "--scenarios=" + String.join(",", SCENARIOS) + "  the storms to run (default: all three)",
+        "--client=okhttp,jdk,java-websocket  adapters (default: all three; jdk with --quick)",
+        "--jitters=FULL,EQUAL,DECORRELATED,NONE," + ReconnectPolicy.defaults().jitter().name()
+            + "," + RESILIENCE4J + "  fleets (default: these; resilience4j not in retry-after)",
+        "--clients=N  clients per fleet (default 1000; 100 with --quick)",
+        "--retry-after=SECONDS  the Retry-After of the retry-after storm (default 4; 2 with"
+            + " --quick)");
+  }
 
   @Override
   public void run(Options o) throws Exception {
@@ -76,13 +102,23 @@ final class StormBench implements Bench {
     List<String> jitters = List.copyOf(new java.util.LinkedHashSet<>(List.of(o.option("jitters",
         o.mode == Options.Mode.SMOKE ? defaultJitter + "," + RESILIENCE4J
             : "FULL,EQUAL,DECORRELATED,NONE," + defaultJitter + "," + RESILIENCE4J).split(","))));
-    List<String> scenarios =
-        List.of(o.option("scenarios", RESTART + "," + SYNCHRONIZED).split(","));
+    List<String> scenarios = List.of(o.option("scenarios", String.join(",", SCENARIOS)).split(","));
     for (String scenario : scenarios) {
-      if (!scenario.equals(RESTART) && !scenario.equals(SYNCHRONIZED)) {
-        throw new IllegalArgumentException("scenario (" + scenario + ") must be " + RESTART
-            + " or " + SYNCHRONIZED);
+      if (!SCENARIOS.contains(scenario)) {
+        throw new IllegalArgumentException("scenarios (" + scenario + ") must be one or more of "
+            + String.join(",", SCENARIOS));
       }
+    }
+    String retryAfterOption = o.option("retry-after", String.valueOf(o.pick(4, 2, 2)));
+    Duration retryAfter;
+    try {
+      retryAfter = Duration.ofSeconds(Integer.parseInt(retryAfterOption));
+    } catch (NumberFormatException e) {
+      retryAfter = Duration.ZERO;
+    }
+    if (retryAfter.isZero() || retryAfter.isNegative()) {
+      throw new IllegalArgumentException("retry-after (" + retryAfterOption
+          + ") must be a whole number of seconds >= 1");
     }
     Path dir = Files.createTempDirectory("stickyws-storm");
     try (Rig rig = Rig.in(dir)) {
@@ -90,7 +126,7 @@ final class StormBench implements Bench {
       // no health checks: after the restart a backend is used at once; no Retry-After on 503,
       // which would otherwise override the backoff being measured
       Haproxy haproxy = rig.haproxy(backends, b -> b.healthChecks(false).retryAfterOn503(0));
-      Lab lab = rig.manage(new Lab(o, backends, haproxy, clients, initial, cap));
+      Lab lab = rig.manage(new Lab(o, backends, haproxy, clients, initial, cap, retryAfter));
       HttpClient shared = HttpClient.newHttpClient();
       for (String scenario : scenarios) {
         for (String adapter : adapters) {
@@ -103,7 +139,7 @@ final class StormBench implements Bench {
             }
           }
         }
-        if (jitters.contains(RESILIENCE4J)) {
+        if (jitters.contains(RESILIENCE4J) && !scenario.equals(RETRY_AFTER)) {
           lab.measure(scenario, RESILIENCE4J, "jdk-raw", false,
               () -> new Resilience4jFleet(shared, lab.uri, clients, initial, cap));
         }
@@ -123,12 +159,14 @@ final class StormBench implements Bench {
     final Duration initial;
     final Duration cap;
     final int attemptAtCap;
+    final Duration retryAfter;
     /** A bound, never listening socket: connections to its port are refused. */
     final java.nio.channels.SocketChannel refuser;
 
     Lab(Options o, Backends backends, Haproxy haproxy, int clients, Duration initial,
-        Duration cap) {
+        Duration cap, Duration retryAfter) {
       this.o = o;
+      this.retryAfter = retryAfter;
       this.backends = backends;
       this.haproxy = haproxy;
       this.uri = haproxy.wsUri("/ws");
@@ -173,29 +211,16 @@ final class StormBench implements Bench {
         fleet.openAll();
         await(() -> fleet.openCount() >= clients, Duration.ofSeconds(120),
             () -> "only " + fleet.openCount() + "/" + clients + " open");
-        o.progress(label + ": all open; stopping the backends until every client reaches attempt "
-            + attemptAtCap + " (cap " + cap.toMillis() + " ms)");
         long down = System.nanoTime();
-        fleet.markDown();
-        backends.all().forEach(Backend::kill);
-        // the servers point at a refusing port while the backends start again unseen, so that
-        // they come back at one instant (when the servers point at them again), not one by one;
-        // they start 5 s later, when HAProxy no longer retries a connection begun before the
-        // switch on the old port (a retry keeps its address: it would reach a restarted backend)
-        route(refuserPort());
-        CompletableFuture<Void> started = CompletableFuture.runAsync(() -> { },
-            CompletableFuture.delayedExecutor(5, TimeUnit.SECONDS)).thenCompose(x -> startBackends());
-        await(() -> fleet.minAttempt() >= attemptAtCap,
-            Duration.ofSeconds(cap.toSeconds() * 8 + 60),
-            () -> "clients below attempt " + attemptAtCap + ": min " + fleet.minAttempt()
-                + ", still open " + fleet.openCount() + ", backends " + backends.all());
-        long start = scenario.equals(RESTART)
-            ? restart(label, down, started) : synchronize(label, started);
+        long start = scenario.equals(RETRY_AFTER) ? retryAfter(label, fleet) : atTheCap(label,
+            fleet, down, scenario);
         await(() -> fleet.openCount() >= clients, cap.multipliedBy(4).plusSeconds(60),
             () -> "only " + fleet.openCount() + "/" + clients + " reconnected");
         Json row = Json.bench("storm").put("scenario", scenario).put("client", client)
             .put("jitter", jitter).put("isDefault", isDefault).put("clients", clients);
-        result(fleet.attempts(), start, fleet.lastOpen(), cap).fields().forEach(row::put);
+        (scenario.equals(RETRY_AFTER)
+            ? retryAfterResult(fleet.attempts(), start, fleet.lastOpen(), retryAfter)
+            : result(fleet.attempts(), start, fleet.lastOpen(), cap)).fields().forEach(row::put);
         o.report(row.put("attempts", fleet.attempts().size())
             .put("secondsDown", Stats.round((start - down) / 1e9, 1))
             .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis()));
@@ -203,6 +228,57 @@ final class StormBench implements Bench {
         fleet.close();
       }
       awaitQuiet(backends);
+    }
+
+    /**
+     * {@code restart} and {@code synchronized}: the backends down until every client retries at
+     * the cap, then the scenario's storm; returns its start.
+     */
+    private long atTheCap(String label, Fleet fleet, long down, String scenario) throws Exception {
+      o.progress(label + ": all open; stopping the backends until every client reaches attempt "
+          + attemptAtCap + " (cap " + cap.toMillis() + " ms)");
+      fleet.markDown();
+      backends.all().forEach(Backend::kill);
+      // the servers point at a refusing port while the backends start again unseen, so that
+      // they come back at one instant (when the servers point at them again), not one by one;
+      // they start 5 s later, when HAProxy no longer retries a connection begun before the
+      // switch on the old port (a retry keeps its address: it would reach a restarted backend)
+      route(refuserPort());
+      CompletableFuture<Void> started = CompletableFuture.runAsync(() -> { },
+          CompletableFuture.delayedExecutor(5, TimeUnit.SECONDS)).thenCompose(x -> startBackends());
+      await(() -> fleet.minAttempt() >= attemptAtCap,
+          Duration.ofSeconds(cap.toSeconds() * 8 + 60),
+          () -> "clients below attempt " + attemptAtCap + ": min " + fleet.minAttempt()
+              + ", still open " + fleet.openCount() + ", backends " + backends.all());
+      return scenario.equals(RESTART)
+          ? restart(label, down, started) : synchronize(label, started);
+    }
+
+    /**
+     * {@code retry-after}: HAProxy's servers point at a holder, then the backends die, so that
+     * every client's first reconnect attempt is held; once the holder holds one per client, the
+     * servers point at the restarted backends and the holder answers every handshake with 503 and
+     * {@code Retry-After} at the same instant: returns the time of the 503s.
+     */
+    private long retryAfter(String label, Fleet fleet) throws Exception {
+      try (Holder holder = new Holder(retryAfter)) {
+        // switched before the kill: no connection to a backend's port can be pending or retried,
+        // so the backends may start again at once, unseen until the servers point at them
+        route(holder.port());
+        o.progress(label + ": all open; backends killed, holding every first reconnect attempt");
+        fleet.markDown();
+        backends.all().forEach(Backend::kill);
+        CompletableFuture<Void> started = startBackends();
+        await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
+            () -> "held " + holder.held() + "/" + clients + " handshakes");
+        started.get(120, TimeUnit.SECONDS);
+        routeToBackends();
+        long at = System.nanoTime();
+        int answered = holder.answerAll503();
+        o.progress(label + ": answered " + answered + " held handshakes with 503 and Retry-After: "
+            + retryAfter.toSeconds() + " in " + (System.nanoTime() - at) / 1_000_000 + " ms");
+        return at;
+      }
     }
 
     /** One more cap period down, then all backends back: returns the restart time. */
@@ -224,7 +300,7 @@ final class StormBench implements Bench {
      * of the 503s.
      */
     private long synchronize(String label, CompletableFuture<Void> started) throws Exception {
-      try (Holder holder = new Holder()) {
+      try (Holder holder = new Holder(null)) {
         route(holder.port());
         o.progress(label + ": every client at the cap; holding handshakes");
         await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
@@ -277,12 +353,55 @@ final class StormBench implements Bench {
     long windowEnd = Math.max(start + cap.toNanos(), allBack);
     Windows fine = new Windows(attempts, start, windowEnd, BIN_NANOS);
     Windows coarse = new Windows(attempts, start, windowEnd, cap.toNanos() / 10);
+    return row(fine, coarse, start, allBack);
+  }
+
+  /**
+   * The row of one {@code retry-after} storm, the 503s at {@code at}: attempts in 100 ms windows
+   * (and in five coarse ones) over [d, 1.25 d) after the 503s, the spread the policy promises,
+   * rounded up to whole windows; {@code retryAfterMinMs} and {@code retryAfterMaxMs} are the first
+   * and last attempt after the 503s, {@code attemptsBeforeRetryAfter} those before d (none if
+   * every client honoured it) and {@code attemptsAfterSpread} those after the windows.
+   */
+  static Json retryAfterResult(List<Long> attempts, long at, long allBack, Duration retryAfter) {
+    long from = at + retryAfter.toNanos();
+    long spread = (long) (retryAfter.toNanos() * SPREAD);
+    Windows fine = new Windows(attempts, from, from + spread, BIN_NANOS);
+    Windows coarse = new Windows(attempts, from, from + spread, spread / 5);
+    long to = from + fine.counts.length * BIN_NANOS;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    int after = 0;
+    int early = 0;
+    int late = 0;
+    for (long t : attempts) {
+      if (t >= at) {
+        after++;
+        first = Math.min(first, t);
+        last = Math.max(last, t);
+        early += t < from ? 1 : 0;
+        late += t >= to ? 1 : 0;
+      }
+    }
+    if (after == 0) {
+      throw new IllegalStateException("no reconnect attempt after the 503s");
+    }
+    return row(fine, coarse, at, allBack)
+        .put("retryAfterSeconds", retryAfter.toSeconds())
+        .put("retryAfterMinMs", (first - at) / 1_000_000)
+        .put("retryAfterMaxMs", (last - at) / 1_000_000)
+        .put("attemptsAfter503", after)
+        .put("attemptsBeforeRetryAfter", early)
+        .put("attemptsAfterSpread", late);
+  }
+
+  private static Json row(Windows fine, Windows coarse, long start, long allBack) {
     return Json.bench("storm")
         .put("peakToMeanRatio", fine.peakToMean())
         .put("peakToUniform", Stats.round(fine.peakToUniform(), 3))
         .put("uniformPeakToMean", Stats.round(fine.uniform(), 3))
         .put("peakToUniformCoarse", Stats.round(coarse.peakToUniform(), 3))
-        .put("coarseWindowMillis", cap.toMillis() / 10)
+        .put("coarseWindowMillis", coarse.width / 1_000_000)
         .put("secondsToAllReconnected", Stats.round(Math.max(0, allBack - start) / 1e9, 2))
         .put("attemptsInWindow", fine.total).put("windowSeconds", Stats.round(fine.seconds(), 1))
         .put("peakPer100ms", fine.peak).put("meanPer100ms", Stats.round(fine.mean(), 2));
@@ -572,21 +691,25 @@ final class StormBench implements Bench {
 
   /**
    * A listener that accepts connections and answers nothing until {@link #answerAll503()}, which
-   * answers every held request with {@code 503} (no {@code Retry-After}) and closes it.
+   * answers every held request with {@code 503} (with a {@code Retry-After} if given) and closes
+   * it.
    *
    * <p>Thread-safe.
    */
   static final class Holder implements AutoCloseable {
-    private static final byte[] RESPONSE = ("HTTP/1.1 503 Service Unavailable\r\n"
-        + "Content-Length: 0\r\nConnection: close\r\n\r\n")
-        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final byte[] response;
     private final java.nio.channels.ServerSocketChannel server;
     private final ConcurrentLinkedQueue<java.nio.channels.SocketChannel> held =
         new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
     private final Thread acceptor;
 
-    Holder() throws java.io.IOException {
+    /** @param retryAfter the {@code Retry-After} of every 503 (whole seconds), or null for none */
+    Holder(Duration retryAfter) throws java.io.IOException {
+      response = ("HTTP/1.1 503 Service Unavailable\r\n"
+          + (retryAfter == null ? "" : "Retry-After: " + retryAfter.toSeconds() + "\r\n")
+          + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       server = java.nio.channels.ServerSocketChannel.open();
       server.bind(new java.net.InetSocketAddress(Ports.HOST, 0), 4096);
       acceptor = new Thread(this::acceptLoop, "storm-holder");
@@ -627,7 +750,7 @@ final class StormBench implements Bench {
             // discard
           }
           channel.configureBlocking(true);
-          channel.write(java.nio.ByteBuffer.wrap(RESPONSE));
+          channel.write(java.nio.ByteBuffer.wrap(response));
           channel.shutdownOutput();
           answered++;
         } catch (java.io.IOException gone) {
