@@ -57,9 +57,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * cap, where counting noise hides less of the shape.
  *
  * <p>In {@code retry-after} the windows are those of the spread the policy promises, [d, 1.25 d)
- * after the 503s (100 ms windows, and five coarse ones): {@code peakToUniform} compares the
- * fleet's return with a uniform spread over that quarter of d; {@code retryAfterMinMs} and
- * {@code retryAfterMaxMs} are the first and last attempt after the 503s, in ms from them.
+ * after the 503s (100 ms windows, and five coarse ones), or up to the last attempt if later:
+ * {@code peakToUniform} compares the fleet's return with a uniform spread over that quarter of d;
+ * {@code retryAfterMinMs} and {@code retryAfterMaxMs} are the first and last attempt after the
+ * 503s, in ms from them; {@code delayPeakToUniform} is the same measure of the delays alone, as if
+ * every client had seen its 503 at the same instant (see {@link #retryAfterResult}).
  *
  * <p>resilience4j's {@code ofExponentialRandomBackoff} cannot be expressed as a ReconnectPolicy, so
  * its fleet is a plain JDK WebSocket client per connection on the same shared HttpClient, whose
@@ -219,7 +221,7 @@ final class StormBench implements Bench {
         Json row = Json.bench("storm").put("scenario", scenario).put("client", client)
             .put("jitter", jitter).put("isDefault", isDefault).put("clients", clients);
         (scenario.equals(RETRY_AFTER)
-            ? retryAfterResult(fleet.attempts(), start, fleet.lastOpen(), retryAfter)
+            ? retryAfterResult(fleet.scheduled(), start, fleet.lastOpen(), retryAfter)
             : result(fleet.attempts(), start, fleet.lastOpen(), cap)).fields().forEach(row::put);
         o.report(row.put("attempts", fleet.attempts().size())
             .put("secondsDown", Stats.round((start - down) / 1e9, 1))
@@ -357,42 +359,76 @@ final class StormBench implements Bench {
   }
 
   /**
-   * The row of one {@code retry-after} storm, the 503s at {@code at}: attempts in 100 ms windows
-   * (and in five coarse ones) over [d, 1.25 d) after the 503s, the spread the policy promises,
-   * rounded up to whole windows; {@code retryAfterMinMs} and {@code retryAfterMaxMs} are the first
-   * and last attempt after the 503s, {@code attemptsBeforeRetryAfter} those before d (none if
-   * every client honoured it) and {@code attemptsAfterSpread} those after the windows.
+   * The row of one {@code retry-after} storm, the 503s at {@code at}, from each attempt's
+   * {@code {time the client scheduled it, its delay}}: attempts in 100 ms windows (and in windows
+   * of a fifth of the spread) over [d, 1.25 d) after the 503s, the spread the policy promises, or
+   * up to the last attempt if later. {@code retryAfterMinMs} and {@code retryAfterMaxMs} are the
+   * first and last attempt after the 503s, {@code attemptsBeforeRetryAfter} those before d (none
+   * if every client honoured it) and {@code attemptsAfterSpread} those after 1.25 d. The same
+   * fleet as if every client had seen its 503 at the same instant (the delays alone, without the
+   * time this one process took to hand 1000 responses to 1000 clients, {@code noticedWithinMs}):
+   * {@code delayPeakToUniform}, {@code delayMinMs}, {@code delayMaxMs}.
    */
-  static Json retryAfterResult(List<Long> attempts, long at, long allBack, Duration retryAfter) {
-    long from = at + retryAfter.toNanos();
-    long spread = (long) (retryAfter.toNanos() * SPREAD);
-    Windows fine = new Windows(attempts, from, from + spread, BIN_NANOS);
-    Windows coarse = new Windows(attempts, from, from + spread, spread / 5);
-    long to = from + fine.counts.length * BIN_NANOS;
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    int after = 0;
-    int early = 0;
-    int late = 0;
-    for (long t : attempts) {
-      if (t >= at) {
-        after++;
-        first = Math.min(first, t);
-        last = Math.max(last, t);
-        early += t < from ? 1 : 0;
-        late += t >= to ? 1 : 0;
+  static Json retryAfterResult(List<long[]> scheduled, long at, long allBack,
+      Duration retryAfter) {
+    List<Long> attempts = new ArrayList<>();
+    List<Long> delays = new ArrayList<>();
+    long noticed = at;
+    for (long[] s : scheduled) {
+      if (s[0] >= at) {
+        attempts.add(s[0] + s[1]);
+        delays.add(at + s[1]);
+        noticed = Math.max(noticed, s[0]);
       }
     }
-    if (after == 0) {
+    if (attempts.isEmpty()) {
       throw new IllegalStateException("no reconnect attempt after the 503s");
     }
-    return row(fine, coarse, at, allBack)
+    long from = at + retryAfter.toNanos();
+    long spread = (long) (retryAfter.toNanos() * SPREAD);
+    Spread arrivals = new Spread(attempts, at, from, spread);
+    Spread waits = new Spread(delays, at, from, spread);
+    return row(arrivals.fine, arrivals.coarse, at, allBack)
         .put("retryAfterSeconds", retryAfter.toSeconds())
-        .put("retryAfterMinMs", (first - at) / 1_000_000)
-        .put("retryAfterMaxMs", (last - at) / 1_000_000)
-        .put("attemptsAfter503", after)
-        .put("attemptsBeforeRetryAfter", early)
-        .put("attemptsAfterSpread", late);
+        .put("retryAfterMinMs", arrivals.firstMillis)
+        .put("retryAfterMaxMs", arrivals.lastMillis)
+        .put("attemptsAfter503", attempts.size())
+        .put("attemptsBeforeRetryAfter", arrivals.early)
+        .put("attemptsAfterSpread", arrivals.late)
+        .put("noticedWithinMs", (noticed - at) / 1_000_000)
+        .put("delayPeakToUniform", Stats.round(waits.fine.peakToUniform(), 3))
+        .put("delayMinMs", waits.firstMillis)
+        .put("delayMaxMs", waits.lastMillis);
+  }
+
+  /** Times after a Retry-After's 503s at {@code at}, against its spread [from, from + spread). */
+  private static final class Spread {
+    final Windows fine;
+    final Windows coarse;
+    final long firstMillis;
+    final long lastMillis;
+    final int early;
+    final int late;
+
+    Spread(List<Long> times, long at, long from, long spread) {
+      long first = Long.MAX_VALUE;
+      long last = Long.MIN_VALUE;
+      int before = 0;
+      int after = 0;
+      for (long t : times) {
+        first = Math.min(first, t);
+        last = Math.max(last, t);
+        before += t < from ? 1 : 0;
+        after += t >= from + spread ? 1 : 0;
+      }
+      long end = Math.max(from + spread, last + 1);
+      this.fine = new Windows(times, from, end, BIN_NANOS);
+      this.coarse = new Windows(times, from, end, spread / 5);
+      this.firstMillis = (first - at) / 1_000_000;
+      this.lastMillis = (last - at) / 1_000_000;
+      this.early = before;
+      this.late = after;
+    }
   }
 
   private static Json row(Windows fine, Windows coarse, long start, long allBack) {
@@ -482,7 +518,8 @@ final class StormBench implements Bench {
     final AtomicInteger opened = new AtomicInteger();
     final AtomicIntegerArray attemptNo;
     final AtomicLongArray openedAt;
-    final ConcurrentLinkedQueue<Long> attempts = new ConcurrentLinkedQueue<>();
+    /** Per attempt: when it was scheduled and its delay, in nanoseconds. */
+    final ConcurrentLinkedQueue<long[]> scheduled = new ConcurrentLinkedQueue<>();
     volatile boolean down;
 
     Fleet(int size) {
@@ -510,7 +547,7 @@ final class StormBench implements Bench {
     void onAttemptScheduled(int i, int attempt, Duration delay) {
       attemptNo.set(i, attempt);
       if (down) {
-        attempts.add(System.nanoTime() + delay.toNanos());
+        scheduled.add(new long[] {System.nanoTime(), delay.toNanos()});
       }
     }
 
@@ -534,8 +571,17 @@ final class StormBench implements Bench {
       return max;
     }
 
+    /** When each attempt starts: the time it was scheduled plus its delay. */
     List<Long> attempts() {
-      return new ArrayList<>(attempts);
+      List<Long> attempts = new ArrayList<>();
+      for (long[] s : scheduled) {
+        attempts.add(s[0] + s[1]);
+      }
+      return attempts;
+    }
+
+    List<long[]> scheduled() {
+      return new ArrayList<>(scheduled);
     }
   }
 
