@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * {@code storm}: a fleet of clients behind a real HAProxy retrying at the cap of its backoff, and
- * the busiest moment of its reconnect attempts in two kinds of storm (field {@code scenario}):
+ * {@code storm}: a fleet of clients behind a real HAProxy, and the busiest moment of its reconnect
+ * attempts in three kinds of storm (field {@code scenario}):
  *
  * <ul>
  *   <li>{@code restart}: all three backends are killed, stay down until every client's backoff
@@ -76,7 +76,7 @@ final class StormBench implements Bench {
   static final String RESTART = "restart";
   static final String SYNCHRONIZED = "synchronized";
   static final String RETRY_AFTER = "retry-after";
-  /** A Retry-After of d is waited in [d, d + d * SPREAD): ReconnectPolicy#maxRetryAfter(). */
+  /** A Retry-After of d is waited in [d, d + d * SPREAD), as ReconnectPolicy documents. */
   private static final double SPREAD = 0.25;
   private static final List<String> SCENARIOS = List.of(RESTART, SYNCHRONIZED, RETRY_AFTER);
 
@@ -270,16 +270,7 @@ final class StormBench implements Bench {
         o.progress(label + ": all open; backends killed, holding every first reconnect attempt");
         fleet.markDown();
         backends.all().forEach(Backend::kill);
-        CompletableFuture<Void> started = startBackends();
-        await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
-            () -> "held " + holder.held() + "/" + clients + " handshakes");
-        started.get(120, TimeUnit.SECONDS);
-        routeToBackends();
-        long at = System.nanoTime();
-        int answered = holder.answerAll503();
-        o.progress(label + ": answered " + answered + " held handshakes with 503 and Retry-After: "
-            + retryAfter.toSeconds() + " in " + (System.nanoTime() - at) / 1_000_000 + " ms");
-        return at;
+        return release(label, holder, startBackends());
       }
     }
 
@@ -305,16 +296,25 @@ final class StormBench implements Bench {
       try (Holder holder = new Holder(null)) {
         route(holder.port());
         o.progress(label + ": every client at the cap; holding handshakes");
-        await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
-            () -> "held " + holder.held() + "/" + clients + " handshakes");
-        started.get(120, TimeUnit.SECONDS);
-        routeToBackends();
-        long at = System.nanoTime();
-        int answered = holder.answerAll503();
-        o.progress(label + ": answered " + answered + " held handshakes with 503 in "
-            + (System.nanoTime() - at) / 1_000_000 + " ms");
-        return at;
+        return release(label, holder, started);
       }
+    }
+
+    /**
+     * Once the holder holds one handshake per client and the backends have started, points
+     * HAProxy's servers at them and answers every held handshake at once: returns that time.
+     */
+    private long release(String label, Holder holder, CompletableFuture<Void> started)
+        throws Exception {
+      await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
+          () -> "held " + holder.held() + "/" + clients + " handshakes");
+      started.get(120, TimeUnit.SECONDS);
+      routeToBackends();
+      long at = System.nanoTime();
+      int answered = holder.answerAll503();
+      o.progress(label + ": answered " + answered + " held handshakes with " + holder.answer
+          + " in " + (System.nanoTime() - at) / 1_000_000 + " ms");
+      return at;
     }
 
     private void routeToBackends() {
@@ -743,6 +743,8 @@ final class StormBench implements Bench {
    * <p>Thread-safe.
    */
   static final class Holder implements AutoCloseable {
+    /** What it answers, for progress lines: 503, with its Retry-After if any. */
+    final String answer;
     private final byte[] response;
     private final java.nio.channels.ServerSocketChannel server;
     private final ConcurrentLinkedQueue<java.nio.channels.SocketChannel> held =
@@ -752,6 +754,7 @@ final class StormBench implements Bench {
 
     /** @param retryAfter the {@code Retry-After} of every 503 (whole seconds), or null for none */
     Holder(Duration retryAfter) throws java.io.IOException {
+      answer = retryAfter == null ? "503" : "503 and Retry-After: " + retryAfter.toSeconds();
       response = ("HTTP/1.1 503 Service Unavailable\r\n"
           + (retryAfter == null ? "" : "Retry-After: " + retryAfter.toSeconds() + "\r\n")
           + "Content-Length: 0\r\nConnection: close\r\n\r\n")

@@ -112,6 +112,19 @@ class BenchmarksSmokeTest {
   }
 
   @Test
+  void helpListsTheStormOptionsWithoutRunningIt() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(new String[] {"storm", "--help"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(status).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage:",
+        "--scenarios=restart,synchronized,retry-after", "--retry-after=SECONDS");
+    assertThat(err.toString(StandardCharsets.UTF_8)).as("no progress: nothing ran").isEmpty();
+  }
+
+  @Test
   void unknownNameIsAUsageError() throws Exception {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = Main.run(new String[] {"nope"}, new PrintStream(new ByteArrayOutputStream()),
