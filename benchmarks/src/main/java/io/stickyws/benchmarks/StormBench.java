@@ -15,6 +15,7 @@ import io.stickyws.testkit.Rig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.github.resilience4j.core.IntervalFunction;
@@ -143,7 +144,8 @@ final class StormBench implements Bench {
         }
         if (jitters.contains(RESILIENCE4J) && !scenario.equals(RETRY_AFTER)) {
           lab.measure(scenario, RESILIENCE4J, "jdk-raw", false,
-              () -> new Resilience4jFleet(shared, lab.uri, clients, initial, cap));
+              () -> new Resilience4jFleet(shared, lab.uri, clients, initial, cap,
+                  cap.multipliedBy(3).plusSeconds(30)));
         }
       }
     } finally {
@@ -643,6 +645,7 @@ final class StormBench implements Bench {
     private final URI uri;
     private final Duration initial;
     private final Duration cap;
+    private final Duration handshakeTimeout;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         r -> {
           Thread t = new Thread(r, "storm-r4j-scheduler");
@@ -652,8 +655,10 @@ final class StormBench implements Bench {
     private final List<WebSocket> sockets = new ArrayList<>();
     private volatile boolean closed;
 
-    Resilience4jFleet(HttpClient client, URI uri, int size, Duration initial, Duration cap) {
+    Resilience4jFleet(HttpClient client, URI uri, int size, Duration initial, Duration cap,
+        Duration handshakeTimeout) {
       super(size);
+      this.handshakeTimeout = handshakeTimeout;
       this.client = client;
       this.uri = uri;
       this.initial = initial;
@@ -672,7 +677,9 @@ final class StormBench implements Bench {
         return;
       }
       boolean[] isOpen = {false};
-      client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+      // bounded like the sticky fleets' handshakes: a handshake lost in a route switch retries
+      client.newWebSocketBuilder().connectTimeout(handshakeTimeout)
+          .buildAsync(uri, new WebSocket.Listener() {
         @Override
         public void onOpen(WebSocket ws) {
           synchronized (sockets) {
@@ -709,6 +716,29 @@ final class StormBench implements Bench {
           retry(index, failedAttempts + 1);
         }
       });
+    }
+
+    /**
+     * Pings every socket still open once a second while the backends are down: a connection whose
+     * end did not reach the JDK's reader (seen once in many runs) fails on the write instead of
+     * keeping the fleet below the cap.
+     */
+    @Override
+    void markDown() {
+      super.markDown();
+      scheduler.scheduleWithFixedDelay(() -> {
+        List<WebSocket> open;
+        synchronized (sockets) {
+          open = new ArrayList<>(sockets);
+        }
+        for (WebSocket ws : open) {
+          try {
+            ws.sendPing(ByteBuffer.allocate(0));
+          } catch (RuntimeException e) {
+            // a ping still pending, or the socket already closing: the next round tries again
+          }
+        }
+      }, 1, 1, TimeUnit.SECONDS);
     }
 
     private void retry(int index, int attempt) {

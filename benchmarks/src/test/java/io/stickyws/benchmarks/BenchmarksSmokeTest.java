@@ -1,14 +1,12 @@
 package io.stickyws.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stickyws.ReconnectPolicy;
 import io.stickyws.testkit.Binaries;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,7 +73,7 @@ class BenchmarksSmokeTest {
   @Test
   @Timeout(240)
   void stormPrintsItsFieldsPerScenarioAndFleet() throws Exception {
-    assumeTrue(Files.isExecutable(Binaries.HAPROXY), "haproxy not installed");
+    Binaries.require(Binaries.HAPROXY, "haproxy");
     List<String> lines = run("storm");
     // the default policy's fleet and resilience4j's, in both storms at the cap; the default
     // policy's after a Retry-After (resilience4j's loop does not read it)
@@ -107,7 +105,7 @@ class BenchmarksSmokeTest {
   @Test
   @Timeout(90)
   void tlsPrintsItsFieldsPerAdapter() throws Exception {
-    assumeTrue(Files.isExecutable(Binaries.HAPROXY), "haproxy not installed");
+    Binaries.require(Binaries.HAPROXY, "haproxy");
     assertThat(run("tls")).hasSize(3);
   }
 
