@@ -9,8 +9,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The pings of one connection: the heartbeat (a ping every interval, the connection aborted when its
  * pong does not come in time) and the confirming ping sent shortly after messages, whose pong
- * confirms them in the {@link UnconfirmedWindow}. Runs on the session's scheduler; sends no ping
- * on a transport that cannot ({@code supportsPing() == false}).
+ * confirms them in the {@link UnconfirmedWindow}. Runs on the session's scheduler. A transport that
+ * cannot ping on demand ({@code supportsPing() == false}) gets no heartbeat ping; it gets the
+ * confirming ones if it {@code confirmsDelivery()} (OkHttp answers them late, after its own ping).
+ * Only on-demand pings are reported to the observer: a late answer is no round trip.
  *
  * <p>Thread-safe: its state is guarded by the connection's lock; pings are sent outside it.
  */
@@ -24,17 +26,19 @@ final class Heartbeat {
   private final Timers timers;
   private final UnconfirmedWindow window;
   private final boolean pings;
+  private final boolean confirms;
   private final Duration interval;
   private final Duration pongTimeout;
   private final String logName;
 
   Heartbeat(StickyWebSocket engine, Object lock, Timers timers, UnconfirmedWindow window,
-      boolean pings, Duration interval, Duration pongTimeout, String logName) {
+      boolean pings, boolean confirms, Duration interval, Duration pongTimeout, String logName) {
     this.engine = engine;
     this.lock = lock;
     this.timers = timers;
     this.window = window;
     this.pings = pings;
+    this.confirms = confirms;
     this.interval = interval;
     this.pongTimeout = pongTimeout;
     this.logName = logName;
@@ -49,7 +53,7 @@ final class Heartbeat {
 
   /** Under lock: messages were handed to the connection; a ping soon will confirm them. */
   void confirmSoon(Attempt attempt) {
-    if (timers.confirm == null && pings) {
+    if (timers.confirm == null && confirms) {
       timers.confirm = timers.schedule(() -> confirmPing(attempt), CONFIRM_DELAY);
     }
   }
@@ -89,7 +93,9 @@ final class Heartbeat {
   /** Under lock: a ping that marks how many messages were sent before it. */
   private Runnable pingAction(Attempt attempt) {
     ByteBuffer payload = window.nextPing();
-    engine.observer.pingSent(payload.getLong(0));
+    if (pings) {
+      engine.observer.pingSent(payload.getLong(0));
+    }
     TransportConnection connection = attempt.connection;
     return () -> {
       try {
@@ -107,7 +113,7 @@ final class Heartbeat {
 
   /** Under lock, for the current attempt: a pong confirms messages and ends the wait for it. */
   void pong(ByteBuffer payload) {
-    if (payload != null && payload.remaining() == Long.BYTES) {
+    if (pings && payload != null && payload.remaining() == Long.BYTES) {
       engine.observer.pongReceived(payload.getLong(payload.position()));
     }
     window.onPong(payload);

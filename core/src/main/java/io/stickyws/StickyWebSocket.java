@@ -84,7 +84,7 @@ public final class StickyWebSocket implements AutoCloseable {
     UnconfirmedWindow window =
         new UnconfirmedWindow(session.queueMaxMessages(), session.queueMaxBytes());
     this.heartbeat = new Heartbeat(this, lock, timers, window, transport.supportsPing(),
-        session.heartbeatInterval(), session.pongTimeout(), logName);
+        transport.confirmsDelivery(), session.heartbeatInterval(), session.pongTimeout(), logName);
     this.sender = new Sender(this, lock, mailbox, heartbeat, new OutboundQueue(logName,
         session.queueMaxMessages(), session.queueMaxBytes(), session.overflowPolicy()), window,
         session, logName);

@@ -149,8 +149,11 @@ public interface StickyWebSocketListener {
    * after each burst of messages (a pong answers only after everything sent before its ping was
    * read). They may or may not have arrived; resend them if your protocol allows it, or let
    * stickyws do it with {@link StickySession.Builder#resendUnconfirmed(boolean)} (then this method
-   * is not called). On a transport that cannot ping (OkHttp), the last messages sent, up to the
-   * queue's capacity, count as unconfirmed.
+   * is not called). On OkHttp, which cannot ping on demand, a message is confirmed by OkHttp's own
+   * next ping after it left OkHttp's queue (about one heartbeat interval later); on a transport
+   * that neither pings nor confirms ({@link io.stickyws.spi.Transport#confirmsDelivery()} false,
+   * or OkHttp without a ping interval), the last messages sent, up to the queue's capacity, count
+   * as unconfirmed.
    *
    * @param webSocket the connection
    * @param messages the messages in the order they were sent

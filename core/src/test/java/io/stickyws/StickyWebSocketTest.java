@@ -19,6 +19,7 @@ import io.stickyws.testing.FakeTransport;
 import io.stickyws.testing.FakeTransport.FakeConnection;
 import io.stickyws.testing.ManualScheduler;
 import io.stickyws.testing.RecordingListener;
+import io.stickyws.testing.RecordingObserver;
 import io.stickyws.testing.Threads;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -533,6 +534,47 @@ class StickyWebSocketTest {
 
     assertThat(noPing.last().request.heartbeatInterval()).contains(Duration.ofSeconds(3));
     assertThat(noPing.last().pings).isEmpty();
+  }
+
+  @Test
+  void aTransportThatOnlyConfirmsGetsTheConfirmingPingsButNoHeartbeat() {
+    FakeTransport confirmsOnly = new FakeTransport(false, true);
+    RecordingObserver observer = new RecordingObserver();
+    session = StickySession.builder(confirmsOnly).scheduler(scheduler).clock(scheduler.clock())
+        .heartbeat(Duration.ofSeconds(3), Duration.ofSeconds(1)).observer(observer).build();
+    StickyWebSocket ws = session.connect(URI_WS, listener);
+    scheduler.runDue();
+    FakeConnection c = confirmsOnly.last().open();
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(c.pings).as("no heartbeat ping: the library pings itself").isEmpty();
+
+    ws.send("a");
+    scheduler.advance(Duration.ofMillis(200));
+    assertThat(c.pings).hasSize(1);
+    c.pongLatest();
+    ws.send("b");
+    scheduler.advance(Duration.ofSeconds(10)); // no answer yet: still no pong timeout
+    assertThat(c.pings).hasSize(2);
+    assertThat(ws.state()).isEqualTo(StickyWebSocket.State.OPEN);
+    c.drop();
+
+    assertThat(listener.events()).contains("unconfirmed [b]");
+    assertThat(observer.events()).noneMatch(e -> e instanceof SessionEvent.Heartbeat);
+  }
+
+  @Test
+  void aTransportThatNeitherPingsNorConfirmsKeepsEveryMessageUnconfirmed() {
+    FakeTransport neither = new FakeTransport(false, false);
+    session = StickySession.builder(neither).scheduler(scheduler).clock(scheduler.clock()).build();
+    StickyWebSocket ws = session.connect(URI_WS, listener);
+    scheduler.runDue();
+    FakeConnection c = neither.last().open();
+    ws.send("a");
+    scheduler.advance(Duration.ofSeconds(1));
+    c.drop();
+
+    assertThat(c.pings).isEmpty();
+    assertThat(listener.events()).contains("unconfirmed [a]");
   }
 
   @Test

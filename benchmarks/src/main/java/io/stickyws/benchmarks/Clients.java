@@ -10,12 +10,10 @@ import io.stickyws.affinity.SameBackend;
 import io.stickyws.javawebsocket.JavaWebSocketTransport;
 import io.stickyws.jdk.JdkTransport;
 import io.stickyws.okhttp.OkHttpTransport;
+import io.stickyws.spi.NoDelaySocketFactory;
 import io.stickyws.spi.Transport;
 import io.stickyws.testkit.Certificates;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -128,7 +126,8 @@ final class Clients {
       b.sslSocketFactory(tls.context.getSocketFactory(), tls.trustManager);
     }
     if (noDelay) {
-      b.socketFactory(new NoDelay());
+      // plain sockets with TCP_NODELAY, as the OkHttp adapter makes them
+      b.socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()));
     }
     return b.build();
   }
@@ -336,43 +335,6 @@ final class Clients {
   static void await(CountDownLatch latch, String what) throws InterruptedException {
     if (!latch.await(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException(what + " did not open within " + OPEN_TIMEOUT);
-    }
-  }
-
-  /** Plain sockets with TCP_NODELAY, as the OkHttp adapter makes them. */
-  static final class NoDelay extends SocketFactory {
-    private final SocketFactory delegate = SocketFactory.getDefault();
-
-    private static Socket on(Socket s) throws IOException {
-      s.setTcpNoDelay(true);
-      return s;
-    }
-
-    @Override
-    public Socket createSocket() throws IOException {
-      return on(delegate.createSocket());
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return on(delegate.createSocket(host, port));
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-        throws IOException {
-      return on(delegate.createSocket(host, port, localHost, localPort));
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return on(delegate.createSocket(host, port));
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress,
-        int localPort) throws IOException {
-      return on(delegate.createSocket(address, port, localAddress, localPort));
     }
   }
 }

@@ -31,7 +31,8 @@ public final class Main {
   /**
    * Runs one benchmark.
    *
-   * @param args NAME, then {@code --quick}, {@code --json}, {@code --smoke} in any order
+   * @param args NAME, then {@code --quick}, {@code --json}, {@code --smoke}, {@code --help} and
+   *     the benchmark's own options in any order
    * @throws Exception when the benchmark fails
    */
   public static void main(String[] args) throws Exception {
@@ -97,6 +98,14 @@ public final class Main {
       err.println("usage: java -jar stickyws-benchmarks.jar NAME [--quick] [--json]");
       err.println("NAME: one of " + all.keySet());
       return 2;
+    }
+    if (extra.contains("--help")) {
+      out.println("usage: java -jar stickyws-benchmarks.jar " + name + " [--quick] [--json]"
+          + (bench.options().isEmpty() ? "" : " [OPTION...]"));
+      for (String option : bench.options()) {
+        out.println("  " + option);
+      }
+      return 0;
     }
     Options options = new Options(mode, json, extra, out, err);
     bench.run(options);

@@ -15,6 +15,7 @@ import io.stickyws.testkit.Rig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.github.resilience4j.core.IntervalFunction;
@@ -32,8 +33,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * {@code storm}: a fleet of clients behind a real HAProxy retrying at the cap of its backoff, and
- * the busiest moment of its reconnect attempts in two kinds of storm (field {@code scenario}):
+ * {@code storm}: a fleet of clients behind a real HAProxy, and the busiest moment of its reconnect
+ * attempts in three kinds of storm (field {@code scenario}):
  *
  * <ul>
  *   <li>{@code restart}: all three backends are killed, stay down until every client's backoff
@@ -41,7 +42,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>{@code synchronized}: all backends are killed until every client retries at the cap; then
  *       HAProxy's servers point at a {@link Holder} that accepts every handshake and answers none,
  *       until it holds one pending handshake per client; then the servers point at the restarted
- *       backends again and the holder answers all handshakes with 503 at the same instant.
+ *       backends again and the holder answers all handshakes with 503 at the same instant;
+ *   <li>{@code retry-after}: every client open; HAProxy's servers point at a holder, the backends
+ *       are killed and every client's first reconnect attempt is held; then the servers point at
+ *       the restarted backends and the holder answers all handshakes at once with {@code 503} and
+ *       {@code Retry-After: d} (4 s; 2 s with {@code --quick}; {@code --retry-after=SECONDS}).
  * </ul>
  *
  * <p>Reconnect attempts are timed on the client side (the {@code onReconnecting} time plus its
@@ -52,17 +57,41 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * perfectly spread fleet. {@code peakToUniformCoarse} is the same with windows of a tenth of the
  * cap, where counting noise hides less of the shape.
  *
+ * <p>In {@code retry-after} the windows are those of the spread the policy promises, [d, 1.25 d)
+ * after the 503s (100 ms windows, and five coarse ones), or up to the last attempt if later:
+ * {@code peakToUniform} compares the fleet's return with a uniform spread over that quarter of d;
+ * {@code retryAfterMinMs} and {@code retryAfterMaxMs} are the first and last attempt after the
+ * 503s, in ms from them; {@code delayPeakToUniform} is the same measure of the delays alone, as if
+ * every client had seen its 503 at the same instant (see {@link #retryAfterResult}).
+ *
  * <p>resilience4j's {@code ofExponentialRandomBackoff} cannot be expressed as a ReconnectPolicy, so
  * its fleet is a plain JDK WebSocket client per connection on the same shared HttpClient, whose
  * reconnect loop waits what resilience4j's own {@code IntervalFunction.ofExponentialRandomBackoff}
  * returns (default randomization factor 0.5, same initial delay, multiplier and cap) between
- * attempts. It runs once per scenario ({@code client} {@code jdk-raw}), not once per adapter.
+ * attempts. It runs once per scenario ({@code client} {@code jdk-raw}), not once per adapter,
+ * and not in {@code retry-after}: that loop does not read {@code Retry-After}.
  */
 final class StormBench implements Bench {
   private static final long BIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final String RESILIENCE4J = "resilience4j";
   static final String RESTART = "restart";
   static final String SYNCHRONIZED = "synchronized";
+  static final String RETRY_AFTER = "retry-after";
+  /** A Retry-After of d is waited in [d, d + d * SPREAD), as ReconnectPolicy documents. */
+  private static final double SPREAD = 0.25;
+  private static final List<String> SCENARIOS = List.of(RESTART, SYNCHRONIZED, RETRY_AFTER);
+
+  @Override
+  public List<String> options() {
+    return List.of(
+        "--scenarios=" + String.join(",", SCENARIOS) + "  the storms to run (default: all three)",
+        "--client=okhttp,jdk,java-websocket  adapters (default: all three; jdk with --quick)",
+        "--jitters=FULL,EQUAL,DECORRELATED,NONE," + ReconnectPolicy.defaults().jitter().name()
+            + "," + RESILIENCE4J + "  fleets (default: these; resilience4j not in retry-after)",
+        "--clients=N  clients per fleet (default 1000; 100 with --quick)",
+        "--retry-after=SECONDS  the Retry-After of the retry-after storm (default 4; 2 with"
+            + " --quick)");
+  }
 
   @Override
   public void run(Options o) throws Exception {
@@ -76,13 +105,23 @@ final class StormBench implements Bench {
     List<String> jitters = List.copyOf(new java.util.LinkedHashSet<>(List.of(o.option("jitters",
         o.mode == Options.Mode.SMOKE ? defaultJitter + "," + RESILIENCE4J
             : "FULL,EQUAL,DECORRELATED,NONE," + defaultJitter + "," + RESILIENCE4J).split(","))));
-    List<String> scenarios =
-        List.of(o.option("scenarios", RESTART + "," + SYNCHRONIZED).split(","));
+    List<String> scenarios = List.of(o.option("scenarios", String.join(",", SCENARIOS)).split(","));
     for (String scenario : scenarios) {
-      if (!scenario.equals(RESTART) && !scenario.equals(SYNCHRONIZED)) {
-        throw new IllegalArgumentException("scenario (" + scenario + ") must be " + RESTART
-            + " or " + SYNCHRONIZED);
+      if (!SCENARIOS.contains(scenario)) {
+        throw new IllegalArgumentException("scenarios (" + scenario + ") must be one or more of "
+            + String.join(",", SCENARIOS));
       }
+    }
+    String retryAfterOption = o.option("retry-after", String.valueOf(o.pick(4, 2, 2)));
+    Duration retryAfter;
+    try {
+      retryAfter = Duration.ofSeconds(Integer.parseInt(retryAfterOption));
+    } catch (NumberFormatException e) {
+      retryAfter = Duration.ZERO;
+    }
+    if (retryAfter.isZero() || retryAfter.isNegative()) {
+      throw new IllegalArgumentException("retry-after (" + retryAfterOption
+          + ") must be a whole number of seconds >= 1");
     }
     Path dir = Files.createTempDirectory("stickyws-storm");
     try (Rig rig = Rig.in(dir)) {
@@ -90,7 +129,7 @@ final class StormBench implements Bench {
       // no health checks: after the restart a backend is used at once; no Retry-After on 503,
       // which would otherwise override the backoff being measured
       Haproxy haproxy = rig.haproxy(backends, b -> b.healthChecks(false).retryAfterOn503(0));
-      Lab lab = rig.manage(new Lab(o, backends, haproxy, clients, initial, cap));
+      Lab lab = rig.manage(new Lab(o, backends, haproxy, clients, initial, cap, retryAfter));
       HttpClient shared = HttpClient.newHttpClient();
       for (String scenario : scenarios) {
         for (String adapter : adapters) {
@@ -103,9 +142,10 @@ final class StormBench implements Bench {
             }
           }
         }
-        if (jitters.contains(RESILIENCE4J)) {
+        if (jitters.contains(RESILIENCE4J) && !scenario.equals(RETRY_AFTER)) {
           lab.measure(scenario, RESILIENCE4J, "jdk-raw", false,
-              () -> new Resilience4jFleet(shared, lab.uri, clients, initial, cap));
+              () -> new Resilience4jFleet(shared, lab.uri, clients, initial, cap,
+                  cap.multipliedBy(3).plusSeconds(30)));
         }
       }
     } finally {
@@ -123,12 +163,14 @@ final class StormBench implements Bench {
     final Duration initial;
     final Duration cap;
     final int attemptAtCap;
+    final Duration retryAfter;
     /** A bound, never listening socket: connections to its port are refused. */
     final java.nio.channels.SocketChannel refuser;
 
     Lab(Options o, Backends backends, Haproxy haproxy, int clients, Duration initial,
-        Duration cap) {
+        Duration cap, Duration retryAfter) {
       this.o = o;
+      this.retryAfter = retryAfter;
       this.backends = backends;
       this.haproxy = haproxy;
       this.uri = haproxy.wsUri("/ws");
@@ -173,29 +215,16 @@ final class StormBench implements Bench {
         fleet.openAll();
         await(() -> fleet.openCount() >= clients, Duration.ofSeconds(120),
             () -> "only " + fleet.openCount() + "/" + clients + " open");
-        o.progress(label + ": all open; stopping the backends until every client reaches attempt "
-            + attemptAtCap + " (cap " + cap.toMillis() + " ms)");
         long down = System.nanoTime();
-        fleet.markDown();
-        backends.all().forEach(Backend::kill);
-        // the servers point at a refusing port while the backends start again unseen, so that
-        // they come back at one instant (when the servers point at them again), not one by one;
-        // they start 5 s later, when HAProxy no longer retries a connection begun before the
-        // switch on the old port (a retry keeps its address: it would reach a restarted backend)
-        route(refuserPort());
-        CompletableFuture<Void> started = CompletableFuture.runAsync(() -> { },
-            CompletableFuture.delayedExecutor(5, TimeUnit.SECONDS)).thenCompose(x -> startBackends());
-        await(() -> fleet.minAttempt() >= attemptAtCap,
-            Duration.ofSeconds(cap.toSeconds() * 8 + 60),
-            () -> "clients below attempt " + attemptAtCap + ": min " + fleet.minAttempt()
-                + ", still open " + fleet.openCount() + ", backends " + backends.all());
-        long start = scenario.equals(RESTART)
-            ? restart(label, down, started) : synchronize(label, started);
+        long start = scenario.equals(RETRY_AFTER) ? retryAfter(label, fleet) : atTheCap(label,
+            fleet, down, scenario);
         await(() -> fleet.openCount() >= clients, cap.multipliedBy(4).plusSeconds(60),
             () -> "only " + fleet.openCount() + "/" + clients + " reconnected");
         Json row = Json.bench("storm").put("scenario", scenario).put("client", client)
             .put("jitter", jitter).put("isDefault", isDefault).put("clients", clients);
-        result(fleet.attempts(), start, fleet.lastOpen(), cap).fields().forEach(row::put);
+        (scenario.equals(RETRY_AFTER)
+            ? retryAfterResult(fleet.scheduled(), start, fleet.lastOpen(), retryAfter)
+            : result(fleet.attempts(), start, fleet.lastOpen(), cap)).fields().forEach(row::put);
         o.report(row.put("attempts", fleet.attempts().size())
             .put("secondsDown", Stats.round((start - down) / 1e9, 1))
             .put("initialDelayMillis", initial.toMillis()).put("capMillis", cap.toMillis()));
@@ -203,6 +232,48 @@ final class StormBench implements Bench {
         fleet.close();
       }
       awaitQuiet(backends);
+    }
+
+    /**
+     * {@code restart} and {@code synchronized}: the backends down until every client retries at
+     * the cap, then the scenario's storm; returns its start.
+     */
+    private long atTheCap(String label, Fleet fleet, long down, String scenario) throws Exception {
+      o.progress(label + ": all open; stopping the backends until every client reaches attempt "
+          + attemptAtCap + " (cap " + cap.toMillis() + " ms)");
+      fleet.markDown();
+      backends.all().forEach(Backend::kill);
+      // the servers point at a refusing port while the backends start again unseen, so that
+      // they come back at one instant (when the servers point at them again), not one by one;
+      // they start 5 s later, when HAProxy no longer retries a connection begun before the
+      // switch on the old port (a retry keeps its address: it would reach a restarted backend)
+      route(refuserPort());
+      CompletableFuture<Void> started = CompletableFuture.runAsync(() -> { },
+          CompletableFuture.delayedExecutor(5, TimeUnit.SECONDS)).thenCompose(x -> startBackends());
+      await(() -> fleet.minAttempt() >= attemptAtCap,
+          Duration.ofSeconds(cap.toSeconds() * 8 + 60),
+          () -> "clients below attempt " + attemptAtCap + ": min " + fleet.minAttempt()
+              + ", still open " + fleet.openCount() + ", backends " + backends.all());
+      return scenario.equals(RESTART)
+          ? restart(label, down, started) : synchronize(label, started);
+    }
+
+    /**
+     * {@code retry-after}: HAProxy's servers point at a holder, then the backends die, so that
+     * every client's first reconnect attempt is held; once the holder holds one per client, the
+     * servers point at the restarted backends and the holder answers every handshake with 503 and
+     * {@code Retry-After} at the same instant: returns the time of the 503s.
+     */
+    private long retryAfter(String label, Fleet fleet) throws Exception {
+      try (Holder holder = new Holder(retryAfter)) {
+        // switched before the kill: no connection to a backend's port can be pending or retried,
+        // so the backends may start again at once, unseen until the servers point at them
+        route(holder.port());
+        o.progress(label + ": all open; backends killed, holding every first reconnect attempt");
+        fleet.markDown();
+        backends.all().forEach(Backend::kill);
+        return release(label, holder, startBackends());
+      }
     }
 
     /** One more cap period down, then all backends back: returns the restart time. */
@@ -224,19 +295,28 @@ final class StormBench implements Bench {
      * of the 503s.
      */
     private long synchronize(String label, CompletableFuture<Void> started) throws Exception {
-      try (Holder holder = new Holder()) {
+      try (Holder holder = new Holder(null)) {
         route(holder.port());
         o.progress(label + ": every client at the cap; holding handshakes");
-        await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
-            () -> "held " + holder.held() + "/" + clients + " handshakes");
-        started.get(120, TimeUnit.SECONDS);
-        routeToBackends();
-        long at = System.nanoTime();
-        int answered = holder.answerAll503();
-        o.progress(label + ": answered " + answered + " held handshakes with 503 in "
-            + (System.nanoTime() - at) / 1_000_000 + " ms");
-        return at;
+        return release(label, holder, started);
       }
+    }
+
+    /**
+     * Once the holder holds one handshake per client and the backends have started, points
+     * HAProxy's servers at them and answers every held handshake at once: returns that time.
+     */
+    private long release(String label, Holder holder, CompletableFuture<Void> started)
+        throws Exception {
+      await(() -> holder.held() >= clients, cap.multipliedBy(3).plusSeconds(60),
+          () -> "held " + holder.held() + "/" + clients + " handshakes");
+      started.get(120, TimeUnit.SECONDS);
+      routeToBackends();
+      long at = System.nanoTime();
+      int answered = holder.answerAll503();
+      o.progress(label + ": answered " + answered + " held handshakes with " + holder.answer
+          + " in " + (System.nanoTime() - at) / 1_000_000 + " ms");
+      return at;
     }
 
     private void routeToBackends() {
@@ -277,12 +357,89 @@ final class StormBench implements Bench {
     long windowEnd = Math.max(start + cap.toNanos(), allBack);
     Windows fine = new Windows(attempts, start, windowEnd, BIN_NANOS);
     Windows coarse = new Windows(attempts, start, windowEnd, cap.toNanos() / 10);
+    return row(fine, coarse, start, allBack);
+  }
+
+  /**
+   * The row of one {@code retry-after} storm, the 503s at {@code at}, from each attempt's
+   * {@code {time the client scheduled it, its delay}}: attempts in 100 ms windows (and in windows
+   * of a fifth of the spread) over [d, 1.25 d) after the 503s, the spread the policy promises, or
+   * up to the last attempt if later. {@code retryAfterMinMs} and {@code retryAfterMaxMs} are the
+   * first and last attempt after the 503s, {@code attemptsBeforeRetryAfter} those before d (none
+   * if every client honoured it) and {@code attemptsAfterSpread} those after 1.25 d. The same
+   * fleet as if every client had seen its 503 at the same instant (the delays alone, without the
+   * time this one process took to hand 1000 responses to 1000 clients, {@code noticedWithinMs}):
+   * {@code delayPeakToUniform}, {@code delayMinMs}, {@code delayMaxMs}.
+   */
+  static Json retryAfterResult(List<long[]> scheduled, long at, long allBack,
+      Duration retryAfter) {
+    List<Long> attempts = new ArrayList<>();
+    List<Long> delays = new ArrayList<>();
+    long noticed = at;
+    for (long[] s : scheduled) {
+      if (s[0] >= at) {
+        attempts.add(s[0] + s[1]);
+        delays.add(at + s[1]);
+        noticed = Math.max(noticed, s[0]);
+      }
+    }
+    if (attempts.isEmpty()) {
+      throw new IllegalStateException("no reconnect attempt after the 503s");
+    }
+    long from = at + retryAfter.toNanos();
+    long spread = (long) (retryAfter.toNanos() * SPREAD);
+    Spread arrivals = new Spread(attempts, at, from, spread);
+    Spread waits = new Spread(delays, at, from, spread);
+    return row(arrivals.fine, arrivals.coarse, at, allBack)
+        .put("retryAfterSeconds", retryAfter.toSeconds())
+        .put("retryAfterMinMs", arrivals.firstMillis)
+        .put("retryAfterMaxMs", arrivals.lastMillis)
+        .put("attemptsAfter503", attempts.size())
+        .put("attemptsBeforeRetryAfter", arrivals.early)
+        .put("attemptsAfterSpread", arrivals.late)
+        .put("noticedWithinMs", (noticed - at) / 1_000_000)
+        .put("delayPeakToUniform", Stats.round(waits.fine.peakToUniform(), 3))
+        .put("delayMinMs", waits.firstMillis)
+        .put("delayMaxMs", waits.lastMillis);
+  }
+
+  /** Times after a Retry-After's 503s at {@code at}, against its spread [from, from + spread). */
+  private static final class Spread {
+    final Windows fine;
+    final Windows coarse;
+    final long firstMillis;
+    final long lastMillis;
+    final int early;
+    final int late;
+
+    Spread(List<Long> times, long at, long from, long spread) {
+      long first = Long.MAX_VALUE;
+      long last = Long.MIN_VALUE;
+      int before = 0;
+      int after = 0;
+      for (long t : times) {
+        first = Math.min(first, t);
+        last = Math.max(last, t);
+        before += t < from ? 1 : 0;
+        after += t >= from + spread ? 1 : 0;
+      }
+      long end = Math.max(from + spread, last + 1);
+      this.fine = new Windows(times, from, end, BIN_NANOS);
+      this.coarse = new Windows(times, from, end, spread / 5);
+      this.firstMillis = (first - at) / 1_000_000;
+      this.lastMillis = (last - at) / 1_000_000;
+      this.early = before;
+      this.late = after;
+    }
+  }
+
+  private static Json row(Windows fine, Windows coarse, long start, long allBack) {
     return Json.bench("storm")
         .put("peakToMeanRatio", fine.peakToMean())
         .put("peakToUniform", Stats.round(fine.peakToUniform(), 3))
         .put("uniformPeakToMean", Stats.round(fine.uniform(), 3))
         .put("peakToUniformCoarse", Stats.round(coarse.peakToUniform(), 3))
-        .put("coarseWindowMillis", cap.toMillis() / 10)
+        .put("coarseWindowMillis", coarse.width / 1_000_000)
         .put("secondsToAllReconnected", Stats.round(Math.max(0, allBack - start) / 1e9, 2))
         .put("attemptsInWindow", fine.total).put("windowSeconds", Stats.round(fine.seconds(), 1))
         .put("peakPer100ms", fine.peak).put("meanPer100ms", Stats.round(fine.mean(), 2));
@@ -363,7 +520,8 @@ final class StormBench implements Bench {
     final AtomicInteger opened = new AtomicInteger();
     final AtomicIntegerArray attemptNo;
     final AtomicLongArray openedAt;
-    final ConcurrentLinkedQueue<Long> attempts = new ConcurrentLinkedQueue<>();
+    /** Per attempt: when it was scheduled and its delay, in nanoseconds. */
+    final ConcurrentLinkedQueue<long[]> scheduled = new ConcurrentLinkedQueue<>();
     volatile boolean down;
 
     Fleet(int size) {
@@ -391,7 +549,7 @@ final class StormBench implements Bench {
     void onAttemptScheduled(int i, int attempt, Duration delay) {
       attemptNo.set(i, attempt);
       if (down) {
-        attempts.add(System.nanoTime() + delay.toNanos());
+        scheduled.add(new long[] {System.nanoTime(), delay.toNanos()});
       }
     }
 
@@ -415,8 +573,17 @@ final class StormBench implements Bench {
       return max;
     }
 
+    /** When each attempt starts: the time it was scheduled plus its delay. */
     List<Long> attempts() {
-      return new ArrayList<>(attempts);
+      List<Long> attempts = new ArrayList<>();
+      for (long[] s : scheduled) {
+        attempts.add(s[0] + s[1]);
+      }
+      return attempts;
+    }
+
+    List<long[]> scheduled() {
+      return new ArrayList<>(scheduled);
     }
   }
 
@@ -478,6 +645,7 @@ final class StormBench implements Bench {
     private final URI uri;
     private final Duration initial;
     private final Duration cap;
+    private final Duration handshakeTimeout;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         r -> {
           Thread t = new Thread(r, "storm-r4j-scheduler");
@@ -487,8 +655,10 @@ final class StormBench implements Bench {
     private final List<WebSocket> sockets = new ArrayList<>();
     private volatile boolean closed;
 
-    Resilience4jFleet(HttpClient client, URI uri, int size, Duration initial, Duration cap) {
+    Resilience4jFleet(HttpClient client, URI uri, int size, Duration initial, Duration cap,
+        Duration handshakeTimeout) {
       super(size);
+      this.handshakeTimeout = handshakeTimeout;
       this.client = client;
       this.uri = uri;
       this.initial = initial;
@@ -507,7 +677,9 @@ final class StormBench implements Bench {
         return;
       }
       boolean[] isOpen = {false};
-      client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+      // bounded like the sticky fleets' handshakes: a handshake lost in a route switch retries
+      client.newWebSocketBuilder().connectTimeout(handshakeTimeout)
+          .buildAsync(uri, new WebSocket.Listener() {
         @Override
         public void onOpen(WebSocket ws) {
           synchronized (sockets) {
@@ -546,6 +718,29 @@ final class StormBench implements Bench {
       });
     }
 
+    /**
+     * Pings every socket still open once a second while the backends are down: a connection whose
+     * end did not reach the JDK's reader (seen once in many runs) fails on the write instead of
+     * keeping the fleet below the cap.
+     */
+    @Override
+    void markDown() {
+      super.markDown();
+      scheduler.scheduleWithFixedDelay(() -> {
+        List<WebSocket> open;
+        synchronized (sockets) {
+          open = new ArrayList<>(sockets);
+        }
+        for (WebSocket ws : open) {
+          try {
+            ws.sendPing(ByteBuffer.allocate(0));
+          } catch (RuntimeException e) {
+            // a ping still pending, or the socket already closing: the next round tries again
+          }
+        }
+      }, 1, 1, TimeUnit.SECONDS);
+    }
+
     private void retry(int index, int attempt) {
       if (closed) {
         return;
@@ -572,21 +767,28 @@ final class StormBench implements Bench {
 
   /**
    * A listener that accepts connections and answers nothing until {@link #answerAll503()}, which
-   * answers every held request with {@code 503} (no {@code Retry-After}) and closes it.
+   * answers every held request with {@code 503} (with a {@code Retry-After} if given) and closes
+   * it.
    *
    * <p>Thread-safe.
    */
   static final class Holder implements AutoCloseable {
-    private static final byte[] RESPONSE = ("HTTP/1.1 503 Service Unavailable\r\n"
-        + "Content-Length: 0\r\nConnection: close\r\n\r\n")
-        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** What it answers, for progress lines: 503, with its Retry-After if any. */
+    final String answer;
+    private final byte[] response;
     private final java.nio.channels.ServerSocketChannel server;
     private final ConcurrentLinkedQueue<java.nio.channels.SocketChannel> held =
         new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
     private final Thread acceptor;
 
-    Holder() throws java.io.IOException {
+    /** @param retryAfter the {@code Retry-After} of every 503 (whole seconds), or null for none */
+    Holder(Duration retryAfter) throws java.io.IOException {
+      answer = retryAfter == null ? "503" : "503 and Retry-After: " + retryAfter.toSeconds();
+      response = ("HTTP/1.1 503 Service Unavailable\r\n"
+          + (retryAfter == null ? "" : "Retry-After: " + retryAfter.toSeconds() + "\r\n")
+          + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       server = java.nio.channels.ServerSocketChannel.open();
       server.bind(new java.net.InetSocketAddress(Ports.HOST, 0), 4096);
       acceptor = new Thread(this::acceptLoop, "storm-holder");
@@ -627,7 +829,7 @@ final class StormBench implements Bench {
             // discard
           }
           channel.configureBlocking(true);
-          channel.write(java.nio.ByteBuffer.wrap(RESPONSE));
+          channel.write(java.nio.ByteBuffer.wrap(response));
           channel.shutdownOutput();
           answered++;
         } catch (java.io.IOException gone) {

@@ -1,7 +1,5 @@
 package io.stickyws.spi;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import javax.net.SocketFactory;
@@ -16,10 +14,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are thread-safe when the wrapped factory is.
  */
-public final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends WrappingSocketFactory {
   private static final Logger log = LoggerFactory.getLogger(NoDelaySocketFactory.class);
-
-  private final SocketFactory delegate;
 
   /**
    * Wraps a factory.
@@ -27,10 +23,7 @@ public final class NoDelaySocketFactory extends SocketFactory {
    * @param delegate the factory that makes the sockets
    */
   public NoDelaySocketFactory(SocketFactory delegate) {
-    if (delegate == null) {
-      throw new NullPointerException("delegate == null");
-    }
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /**
@@ -43,30 +36,8 @@ public final class NoDelaySocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket() throws IOException {
-    return noDelay(delegate.createSocket());
-  }
-
-  @Override
-  public Socket createSocket(String host, int port) throws IOException {
-    return noDelay(delegate.createSocket(host, port));
-  }
-
-  @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-      throws IOException {
-    return noDelay(delegate.createSocket(host, port, localHost, localPort));
-  }
-
-  @Override
-  public Socket createSocket(InetAddress host, int port) throws IOException {
-    return noDelay(delegate.createSocket(host, port));
-  }
-
-  @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-      throws IOException {
-    return noDelay(delegate.createSocket(address, port, localAddress, localPort));
+  Socket wrap(Socket socket) {
+    return noDelay(socket);
   }
 
   private static Socket noDelay(Socket socket) {

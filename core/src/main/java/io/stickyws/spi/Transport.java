@@ -43,4 +43,20 @@ public interface Transport {
   default boolean supportsPing() {
     return true;
   }
+
+  /**
+   * Whether a ping the engine sends to confirm delivery is answered on
+   * {@link TransportListener#onPong} with its payload, possibly late, once the peer has provably
+   * read everything sent before it. {@code true} for every transport that {@link #supportsPing()};
+   * a transport whose library pings only on its own schedule may still confirm: OkHttp's adapter
+   * answers such a ping after the library's own ping that followed those messages got its pong.
+   * Its {@link TransportConnection#sendPing} returns {@code false} when it cannot confirm on that
+   * connection; the messages then stay unconfirmed. A transport that wraps another delegates
+   * this, as it delegates {@link #supportsPing()}.
+   *
+   * @return {@link #supportsPing()} by default
+   */
+  default boolean confirmsDelivery() {
+    return supportsPing();
+  }
 }

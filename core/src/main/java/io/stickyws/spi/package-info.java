@@ -30,6 +30,10 @@
  *       {@link io.stickyws.spi.HandshakeResponse#builder} folds header lines;
  *       {@link io.stickyws.spi.ResponseHead} reads a raw response head keeping every repeated header;
  *       {@link io.stickyws.spi.NoDelaySocketFactory} enables {@code TCP_NODELAY};
+ *       {@link io.stickyws.spi.WatchedSocketFactory} shows an adapter each read and write of the
+ *       sockets its library makes;
+ *       {@link io.stickyws.spi.CloseArguments} checks a close code and reason for a library that
+ *       sends whatever it is given;
  *       {@link io.stickyws.spi.Loggable#failure} is the one redaction step for a library's
  *       exceptions before they reach a log line or the listener;
  *       {@link io.stickyws.spi.AsciiCookies} leaves out the cookies a library that writes ASCII only

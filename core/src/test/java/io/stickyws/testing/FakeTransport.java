@@ -22,13 +22,20 @@ import java.util.Map;
 public final class FakeTransport implements Transport {
   private final List<FakeConnection> connections = new CopyOnWriteArrayList<>();
   private final boolean supportsPing;
+  private final boolean confirmsDelivery;
 
   public FakeTransport() {
     this(true);
   }
 
   public FakeTransport(boolean supportsPing) {
+    this(supportsPing, supportsPing);
+  }
+
+  /** A transport that may answer the confirming pings late (OkHttp) without pinging on demand. */
+  public FakeTransport(boolean supportsPing, boolean confirmsDelivery) {
     this.supportsPing = supportsPing;
+    this.confirmsDelivery = confirmsDelivery;
   }
 
   @Override
@@ -46,6 +53,11 @@ public final class FakeTransport implements Transport {
   @Override
   public boolean supportsPing() {
     return supportsPing;
+  }
+
+  @Override
+  public boolean confirmsDelivery() {
+    return confirmsDelivery;
   }
 
   /** @return every attempt so far */

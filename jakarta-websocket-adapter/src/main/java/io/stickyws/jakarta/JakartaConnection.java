@@ -1,5 +1,6 @@
 package io.stickyws.jakarta;
 
+import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
@@ -18,7 +19,6 @@ import jakarta.websocket.WebSocketContainer;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -262,13 +262,7 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
 
   @Override
   public void close(int code, String reason) {
-    String why = reason == null ? "" : reason;
-    int reasonBytes = why.getBytes(StandardCharsets.UTF_8).length;
-    if (!sendableCloseCode(code) || reasonBytes > 123) {
-      throw new IllegalArgumentException(!sendableCloseCode(code)
-          ? "code (" + code + ") must be 1000-1003, 1007-1014 or 3000-4999"
-          : "reason (" + reasonBytes + " bytes) must be at most 123 bytes in UTF-8");
-    }
+    String why = CloseArguments.check(code, reason);
     boolean beforeOpen;
     synchronized (lock) {
       if (closeRequested || ended || events.terminated()) {
@@ -331,11 +325,6 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
     } catch (IOException | RuntimeException e) {
       log.trace("jakarta: closing {} failed: {}", safeUri, e.toString());
     }
-  }
-
-  private static boolean sendableCloseCode(int code) {
-    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
-        || (code >= 3000 && code <= 4999);
   }
 
   private static ByteBuffer copy(ByteBuffer data) {

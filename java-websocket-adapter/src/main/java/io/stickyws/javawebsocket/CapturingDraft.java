@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
-import org.java_websocket.enums.Role;
 import org.java_websocket.exceptions.IncompleteHandshakeException;
 import org.java_websocket.exceptions.InvalidHandshakeException;
 import org.java_websocket.handshake.Handshakedata;
@@ -35,19 +34,17 @@ final class CapturingDraft extends Draft_6455 {
 
   @Override
   public Handshakedata translateHandshake(ByteBuffer buf) throws InvalidHandshakeException {
-    if (getRole() == Role.CLIENT) {
-      ResponseHead head;
-      try {
-        head = ResponseHead.parse(buf);
-      } catch (IllegalStateException e) {
-        throw new InvalidHandshakeException(e.getMessage());
-      }
-      if (head == null) {
-        // the library buffers what came so far and calls again when more bytes arrive
-        throw new IncompleteHandshakeException(buf.remaining() + 4096);
-      }
-      sink.accept(head);
+    ResponseHead head; // only client connections use this draft: buf holds a response
+    try {
+      head = ResponseHead.parse(buf);
+    } catch (IllegalStateException e) {
+      throw new InvalidHandshakeException(e.getMessage());
     }
+    if (head == null) {
+      // the library buffers what came so far and calls again when more bytes arrive
+      throw new IncompleteHandshakeException(buf.remaining() + 4096);
+    }
+    sink.accept(head);
     return super.translateHandshake(buf);
   }
 }

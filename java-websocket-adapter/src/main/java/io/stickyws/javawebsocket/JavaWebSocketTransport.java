@@ -22,30 +22,24 @@ import org.java_websocket.client.WebSocketClient;
  *
  * <p>Every attempt gets a new {@link WebSocketClient} (the library's clients cannot be reused, and
  * its {@code reconnect()} deadlocks when called from its own callbacks; the engine owns retries).
- * Before the customizer sees a new client, the transport has:
- * <ul>
- *   <li>enabled {@code TCP_NODELAY} ({@link Builder#tcpNoDelay(boolean)}; Nagle's algorithm with
- *       delayed ACKs costs about 40 ms per TLS handshake);</li>
- *   <li>set the library's connection-lost timeout to 0: its own pings and its 1006 close on a missing
- *       pong would duplicate the engine's heartbeat. A customizer may turn it back on with
- *       {@code setConnectionLostTimeout}; a connection it closes is then reported as a failure.</li>
- * </ul>
- * After the customizer, the transport removes any {@code Cookie} header the customizer added and
- * sets the headers of the engine's request (they replace same-named headers of the customizer).
- * The customizer must not call {@code connect()}, {@code reconnect()} or the client's
- * {@code on*} methods.
+ * Before the customizer sees it, the transport enables {@code TCP_NODELAY}
+ * ({@link Builder#tcpNoDelay(boolean)}; Nagle's algorithm with delayed ACKs costs about 40 ms per
+ * TLS handshake) and sets the library's connection-lost timeout to 0 (its pings and its 1006 close
+ * on a missing pong would duplicate the engine's heartbeat; a customizer may turn them back on
+ * with {@code setConnectionLostTimeout}, and a connection they close is reported as a failure).
+ * After the customizer, it removes any {@code Cookie} header the customizer added and sets the
+ * request's headers (replacing the customizer's of the same name). The customizer must not call
+ * {@code connect()}, {@code reconnect()} or the client's {@code on*} methods.
  *
  * <p>The library writes the handshake as ASCII: a cookie whose value is not ASCII ({@code eur=€})
  * is left out of the {@code Cookie} header and named once at WARN ({@link AsciiCookies}).
+ * Handshake responses are read from the raw bytes, so that every {@code Set-Cookie} arrives as its
+ * own value, on completed and failed handshakes alike (the library joins them with {@code "; "}).
  *
- * <p>Handshake responses are read from the raw bytes, so that every {@code Set-Cookie} arrives as
- * its own value, on completed and failed handshakes alike (the library itself joins repeated headers
- * with {@code "; "}).
- *
- * <p>Threads: each attempt runs on the library's two threads, a connect-and-read thread (renamed
- * {@code stickyws-java-websocket-read-N}) and a write thread (the library names it
- * {@code WebSocketWriteThread-N} and offers no way to rename it). Both end shortly after the terminal
- * event. They are non-daemon threads unless the customizer calls {@code setDaemon(true)}.
+ * <p>Threads: each attempt runs on the library's connect-and-read thread (renamed
+ * {@code stickyws-java-websocket-read-N}) and its write thread ({@code WebSocketWriteThread-N},
+ * which cannot be renamed), both ending shortly after the terminal event; non-daemon unless the
+ * customizer calls {@code setDaemon(true)}.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -98,7 +92,7 @@ public final class JavaWebSocketTransport implements Transport {
    * @return a new builder
    */
   public Builder newBuilder() {
-    return new Builder(this);
+    return builder().customizer(customizer).tcpNoDelay(tcpNoDelay).connectTimeout(connectTimeout);
   }
 
   /**
@@ -116,20 +110,10 @@ public final class JavaWebSocketTransport implements Transport {
   public TransportConnection open(HandshakeRequest request, TransportListener listener) {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
-    HandshakeRequest sent = asciiCookies.sendable(request);
-    JavaWebSocketConnection.checkHeaders(sent.headers());
-    JavaWebSocketConnection connection = new JavaWebSocketConnection(
-        sent, listener, connectTimeoutMillis());
+    JavaWebSocketConnection connection = new JavaWebSocketConnection(asciiCookies.sendable(request),
+        listener, connectTimeout.isZero() ? 0 : (int) Math.max(1, connectTimeout.toMillis()));
     connection.start(tcpNoDelay, customizer);
     return connection;
-  }
-
-  private int connectTimeoutMillis() {
-    if (connectTimeout.isZero()) {
-      return 0;
-    }
-    long millis = connectTimeout.toMillis();
-    return (int) Math.max(1, millis); // below a millisecond: not 0, which means no timeout
   }
 
   /**
@@ -186,12 +170,6 @@ public final class JavaWebSocketTransport implements Transport {
     private Duration connectTimeout = Duration.ZERO;
 
     private Builder() {}
-
-    private Builder(JavaWebSocketTransport transport) {
-      this.customizer = transport.customizer;
-      this.tcpNoDelay = transport.tcpNoDelay;
-      this.connectTimeout = transport.connectTimeout;
-    }
 
     /**
      * Configures every new client before it connects (TLS socket factory, proxy, DNS resolver...).

@@ -9,27 +9,14 @@ import org.java_websocket.framing.CloseFrame;
 
 /**
  * The one terminal event of an attempt, worked out from how Java-WebSocket ended it
- * ({@code onClose(code, reason, remote)}) and what the adapter saw on the way.
+ * ({@code onClose(code, reason, remote)}) and what the adapter saw on the way: {@code onFailure}
+ * with {@code cause} and {@code response} when {@code isFailure}, otherwise {@code onClosed} with
+ * {@code code}, {@code reason} and {@code remote}.
  *
  * <p>Instances are immutable and thread-safe.
  */
-final class Terminal {
-  private final boolean failure;
-  private final Throwable cause;
-  private final HandshakeResponse response;
-  private final int code;
-  private final String reason;
-  private final boolean remote;
-
-  private Terminal(boolean failure, Throwable cause, HandshakeResponse response, int code,
-      String reason, boolean remote) {
-    this.failure = failure;
-    this.cause = cause;
-    this.response = response;
-    this.code = code;
-    this.reason = reason;
-    this.remote = remote;
-  }
+record Terminal(boolean isFailure, Throwable cause, HandshakeResponse response, int code,
+    String reason, boolean remote) {
 
   static Terminal closed(int code, String reason, boolean remote) {
     return new Terminal(false, null, null, code, reason == null ? "" : reason, remote);
@@ -40,25 +27,16 @@ final class Terminal {
   }
 
   /**
-   * Maps the library's end of a connection onto the SPI.
-   *
-   * @param opened whether {@code onOpen} was reported
-   * @param aborted whether {@code abort()} was called
-   * @param closedBeforeOpen whether {@code close()} was called before the handshake completed
-   * @param requestedCode the code given to {@code close()}, if called
-   * @param requestedReason the reason given to {@code close()}, if called
-   * @param closeRequested whether {@code close()} was called
-   * @param head the handshake response head, or {@code null} if none arrived
-   * @param error the first error the library reported through {@code onError}, or {@code null}
-   * @param code the library's close code ({@code -1} never connected, 1006 abnormal)
-   * @param reason the library's close reason
-   * @param remote the library's remote flag
-   * @return the event to report
+   * Maps the library's end of a connection onto the SPI: the engine's own {@code abort()} or
+   * {@code close()} before the open decides first; then the handshake response {@code head} (if
+   * any), the first {@code error} the library reported through {@code onError}, and the library's
+   * {@code onClose} arguments ({@code code} -1 never connected, 1006 abnormal).
    */
   static Terminal of(boolean opened, boolean aborted, boolean closedBeforeOpen,
       boolean closeRequested, int requestedCode, String requestedReason, ResponseHead head,
       Throwable error, int code, String reason, boolean remote) {
     String why = reason == null ? "" : reason;
+    String detail = why.isEmpty() ? "" : ": " + why;
     if (aborted) {
       return failure(new IOException("connection aborted"), null);
     }
@@ -74,66 +52,27 @@ final class Terminal {
       if (error != null) {
         return failure(error, null);
       }
-      if (code == CloseFrame.PROTOCOL_ERROR) {
-        return failure(new ProtocolException("WebSocket handshake rejected: " + why), null);
-      }
-      return failure(
-          new IOException("connection closed before the handshake completed"
-              + (why.isEmpty() ? "" : ": " + why)), null);
+      return failure(code == CloseFrame.PROTOCOL_ERROR
+          ? new ProtocolException("WebSocket handshake rejected" + detail)
+          : new IOException("connection closed before the handshake completed" + detail), null);
     }
     if (code == CloseFrame.ABNORMAL_CLOSE || code == CloseFrame.NEVER_CONNECTED) {
-      return failure(
-          error != null ? error : new IOException("connection lost without a close frame"
-              + (why.isEmpty() ? "" : ": " + why)), null);
+      return failure(error != null ? error
+          : new IOException("connection lost without a close frame" + detail), null);
     }
-    if (closeRequested) {
-      return closed(code, why, false);
-    }
-    if (remote) {
-      return closed(code, why, true);
+    if (closeRequested || remote) {
+      return closed(code, why, !closeRequested);
     }
     // the library closed on its own: protocol error, message too big, invalid UTF-8...
-    return failure(
-        error != null ? error : new ProtocolException("Java-WebSocket closed the connection: "
-            + code + (why.isEmpty() ? "" : " " + why)), null);
+    return failure(error != null ? error
+        : new ProtocolException("Java-WebSocket closed the connection: " + code + detail), null);
   }
 
   void deliverTo(TransportListener listener) {
-    if (failure) {
+    if (isFailure) {
       listener.onFailure(cause, response);
     } else {
       listener.onClosed(code, reason, remote);
     }
-  }
-
-  boolean isFailure() {
-    return failure;
-  }
-
-  Throwable cause() {
-    return cause;
-  }
-
-  HandshakeResponse response() {
-    return response;
-  }
-
-  int code() {
-    return code;
-  }
-
-  String reason() {
-    return reason;
-  }
-
-  boolean remote() {
-    return remote;
-  }
-
-  @Override
-  public String toString() {
-    return failure
-        ? "failure(" + cause + (response == null ? "" : ", " + response) + ")"
-        : "closed(" + code + ", remote=" + remote + ")";
   }
 }

@@ -5,6 +5,7 @@ import io.stickyws.spi.Loggable;
 import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
+import io.stickyws.spi.WatchedSocketFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -38,6 +39,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   private final String safeUri;
 
   private final SerialEvents events;
+  private final OkHttpPings pings;
   /** Set when the engine asked to close, before the server's close frame arrived. */
   private final AtomicBoolean closeRequested = new AtomicBoolean();
 
@@ -48,22 +50,29 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   private volatile String receivedReason = "";
   private volatile boolean remoteInitiated;
 
-  OkHttpConnection(TransportListener listener, URI uri) {
+  OkHttpConnection(TransportListener listener, URI uri, int pingInterval) {
     this.listener = listener;
     this.safeUri = Loggable.uri(uri);
     this.events = new SerialEvents("okhttp " + safeUri);
+    this.pings = new OkHttpPings(pingInterval,
+        payload -> events.post(() -> listener.onPong(payload)));
   }
 
-  /** Starts the handshake; OkHttp may report a failure before this returns. */
+  /**
+   * Starts the handshake on a client of its own whose sockets {@link OkHttpPings} watches; OkHttp
+   * may report a failure before this returns.
+   */
   void start(OkHttpClient client, Request request) {
     log.debug("opening {}", safeUri);
-    webSocket = client.newWebSocket(request, this);
+    webSocket = client.newBuilder()
+        .socketFactory(new WatchedSocketFactory(client.socketFactory(), pings)).build()
+        .newWebSocket(request, this);
   }
 
   @Override
   public boolean sendText(String text) {
     WebSocket ws = webSocket;
-    return open && !events.terminated() && ws != null && ws.send(text);
+    return open && !events.terminated() && ws != null && pings.send(ws, text);
   }
 
   @Override
@@ -73,13 +82,17 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
       return false;
     }
     // ByteString.of copies the remaining bytes; the duplicate leaves the caller's position alone.
-    return ws.send(ByteString.of(data.duplicate()));
+    return pings.send(ws, ByteString.of(data.duplicate()));
   }
 
-  /** OkHttp's public API cannot send pings on demand: always {@code false}. */
+  /**
+   * OkHttp cannot send a ping on demand: the ping is answered late, once OkHttp's own ping that
+   * followed the messages sent before it got its pong ({@link OkHttpPings}). {@code false} when
+   * OkHttp does not ping on this connection ({@code pingInterval} 0).
+   */
   @Override
   public boolean sendPing(ByteBuffer payload) {
-    return false;
+    return open && !events.terminated() && pings.confirmLater(payload);
   }
 
   @Override
@@ -110,6 +123,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   public void onOpen(WebSocket ws, Response response) {
     try {
       HandshakeResponse handshake = handshakeResponse(response);
+      pings.opened(ws);
       open = true;
       log.debug("opened {}", safeUri);
       events.post(() -> listener.onOpen(handshake));

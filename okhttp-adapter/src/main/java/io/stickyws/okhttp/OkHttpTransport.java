@@ -41,7 +41,10 @@ import okhttp3.Request;
  * ({@link HandshakeRequest#heartbeatInterval()}), the connection is opened with that interval as
  * OkHttp's {@link OkHttpClient.Builder#pingInterval(Duration) pingInterval}, and OkHttp fails the
  * connection when a pong is missing. Without a heartbeat interval, the application client's own
- * {@code pingInterval} applies.
+ * {@code pingInterval} applies. Those pings also confirm delivery ({@link #confirmsDelivery()}),
+ * and each connection's sockets are watched to bound the pongs a peer that pings without reading
+ * makes OkHttp queue (16 384; past that the connection fails with "the peer pings but does not
+ * read"), both read from OkHttp's ping counters.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -109,8 +112,10 @@ public final class OkHttpTransport implements Transport {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
     Request okRequest = toOkHttp(request);
-    OkHttpConnection connection = new OkHttpConnection(listener, request.uri());
-    connection.start(webSocketClient(request.heartbeatInterval()), okRequest);
+    OkHttpClient client = webSocketClient(request.heartbeatInterval());
+    OkHttpConnection connection =
+        new OkHttpConnection(listener, request.uri(), client.pingIntervalMillis());
+    connection.start(client, okRequest);
     return connection;
   }
 
@@ -136,6 +141,18 @@ public final class OkHttpTransport implements Transport {
   @Override
   public boolean supportsPing() {
     return false;
+  }
+
+  /**
+   * OkHttp's own pings confirm delivery: a message is confirmed once it left OkHttp's queue and
+   * OkHttp's next ping got its pong, about one ping interval later. Not when the connection has
+   * no ping interval (no heartbeat and none on the application's client).
+   *
+   * @return {@code true}
+   */
+  @Override
+  public boolean confirmsDelivery() {
+    return true;
   }
 
   /** @return whether {@code TCP_NODELAY} is on for the WebSocket sockets (default true) */

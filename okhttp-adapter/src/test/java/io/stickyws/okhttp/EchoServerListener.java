@@ -4,7 +4,9 @@ import io.stickyws.shaded.okhttp3.Response;
 import io.stickyws.shaded.okhttp3.WebSocket;
 import io.stickyws.shaded.okhttp3.WebSocketListener;
 import io.stickyws.shaded.okio.ByteString;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class EchoServerListener extends WebSocketListener {
   final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  /** The text messages read, in order. */
+  final List<String> received = new CopyOnWriteArrayList<>();
   volatile WebSocket webSocket;
 
   @Override
@@ -25,6 +29,7 @@ final class EchoServerListener extends WebSocketListener {
 
   @Override
   public void onMessage(WebSocket ws, String text) {
+    received.add(text);
     if (text.equals("restart")) {
       ws.close(1012, "restart");
     } else {

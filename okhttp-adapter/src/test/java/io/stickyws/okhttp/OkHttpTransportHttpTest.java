@@ -321,19 +321,71 @@ class OkHttpTransportHttpTest {
   }
 
   @Test
-  void cannotPingOnDemandButPingsAtTheHeartbeatInterval() throws Exception {
+  void answersAConfirmingPingOnceOkHttpsOwnPingAfterTheMessagesGotItsPong() throws Exception {
     OkHttpTransport transport = OkHttpTransport.create(client);
     assertThat(transport.supportsPing()).isFalse();
+    assertThat(transport.confirmsDelivery()).isTrue();
     enqueueUpgrade();
     TransportConnection connection = open(transport,
-        HandshakeRequest.of(wsUri("/ws"), Map.of(), Duration.ofMillis(50)));
+        HandshakeRequest.of(wsUri("/ws"), Map.of(), Duration.ofMillis(200)));
     assertThat(events.take(WAIT).type).isEqualTo("open");
     backend.await("open");
-
-    assertThat(connection.sendPing(ByteBuffer.allocate(0))).isFalse();
     RealWebSocket serverSide = (RealWebSocket) backend.webSocket;
-    await().atMost(WAIT).until(() -> serverSide.receivedPingCount() >= 3);
-    assertThat(events.terminalCount()).as("pongs arrive: still open").isZero();
+
+    assertThat(connection.sendText("one")).isTrue();
+    assertThat(connection.sendText("two")).isTrue();
+    int pingsBefore = serverSide.receivedPingCount();
+    ByteBuffer payload = ByteBuffer.allocate(Long.BYTES).putLong(0, 42);
+    assertThat(connection.sendPing(payload)).isTrue();
+    Event pong = events.takeUntil("pong", WAIT);
+
+    assertThat(pong.data.getLong(0)).isEqualTo(42);
+    assertThat(backend.received).as("read by the server before the pong").contains("one", "two");
+    assertThat(serverSide.receivedPingCount()).as("OkHttp's own ping, after the messages")
+        .isGreaterThan(pingsBefore);
+    assertThat(events.terminalCount()).isZero();
+  }
+
+  @Test
+  void answersNoConfirmingPingWhileOkHttpsPingsGetNoPong() throws Exception {
+    try (RawWebSocketServer raw = new RawWebSocketServer(RawWebSocketServer.Then.SILENT)) {
+      TransportConnection connection = open(OkHttpTransport.create(client),
+          HandshakeRequest.of(raw.uri(), Map.of(), Duration.ofMillis(200)));
+      assertThat(events.take(WAIT).type).isEqualTo("open");
+      assertThat(connection.sendText("unread")).isTrue();
+      assertThat(connection.sendPing(ByteBuffer.allocate(Long.BYTES))).isTrue();
+
+      Event end = events.take(WAIT);
+      assertThat(end.type).as("the missing pong fails the socket; no answer before").isEqualTo("failure");
+      assertThat(end.cause).isInstanceOf(SocketTimeoutException.class);
+      assertExactlyOneTerminalEventStays();
+      assertThat(events.all()).extracting(e -> e.type).doesNotContain("pong");
+    }
+  }
+
+  @Test
+  void refusesAConfirmingPingWhenOkHttpDoesNotPing() throws Exception {
+    TransportConnection connection = openEcho(); // no heartbeat, no pingInterval on the client
+
+    assertThat(connection.sendPing(ByteBuffer.allocate(Long.BYTES))).isFalse();
+  }
+
+  @Test
+  void dropsAPeerThatPingsAndNeverReadsWithAClearFailure() throws Exception {
+    try (RawWebSocketServer raw = new RawWebSocketServer(RawWebSocketServer.Then.PING_FLOOD)) {
+      Runtime runtime = Runtime.getRuntime();
+      open(OkHttpTransport.create(client), HandshakeRequest.of(raw.uri(), Map.of()));
+      assertThat(events.take(WAIT).type).isEqualTo("open");
+
+      Event end = events.take(Duration.ofSeconds(60));
+      assertThat(end.type).isEqualTo("failure");
+      assertThat(end.cause).isInstanceOf(IOException.class)
+          .hasMessageContaining("the peer pings but does not read");
+      assertExactlyOneTerminalEventStays();
+      System.out.printf("PINGFLOOD okhttp: dropped after %d pings sent by the peer, bound %d pongs;"
+          + " heap used %d MB of %d MB%n", raw.pingsSent.get(), OkHttpPings.MAX_PENDING_PONGS,
+          (runtime.totalMemory() - runtime.freeMemory()) >> 20, runtime.maxMemory() >> 20);
+    }
   }
 
   @Test

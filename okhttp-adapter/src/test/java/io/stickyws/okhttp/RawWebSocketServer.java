@@ -13,14 +13,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback server that completes one WebSocket handshake and then drops the TCP connection at
  * once (no close frame), sends a close frame 1012 and drops the connection without waiting for the
- * answer, or goes silent (never reads, so pings get no pong). What mockwebserver cannot do.
+ * answer, goes silent (never reads, so pings get no pong), or pings without pause and never reads
+ * (issue 19's ping flood). What mockwebserver cannot do.
  */
 final class RawWebSocketServer implements AutoCloseable {
-  enum Then { DROP, CLOSE_THEN_DROP, SILENT }
+  enum Then { DROP, CLOSE_THEN_DROP, SILENT, PING_FLOOD }
+
+  /** Pings written by {@link Then#PING_FLOOD} so far. */
+  final AtomicLong pingsSent = new AtomicLong();
 
   private final ServerSocket serverSocket;
   private final Thread thread;
@@ -59,11 +64,27 @@ final class RawWebSocketServer implements AutoCloseable {
         out.write(reason);
         out.flush();
       }
+      if (then == Then.PING_FLOOD) {
+        flood(out);
+      }
       if (then != Then.SILENT) {
         socket.close();
       }
     } catch (IOException e) {
       // closed by the test
+    }
+  }
+
+  /** Unmasked pings with a 125-byte payload, 512 per write, until the client drops the socket. */
+  private void flood(OutputStream out) throws IOException {
+    byte[] batch = new byte[512 * 127];
+    for (int i = 0; i < 512; i++) {
+      batch[i * 127] = (byte) 0x89;
+      batch[i * 127 + 1] = 125;
+    }
+    while (true) {
+      out.write(batch);
+      pingsSent.addAndGet(512);
     }
   }
 

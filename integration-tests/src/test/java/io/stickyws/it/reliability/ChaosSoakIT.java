@@ -215,8 +215,10 @@ class ChaosSoakIT {
       long opens = 0;
       long disconnects = 0;
       long affinityChanges = 0;
+      Map<Adapter, Confirmation> confirmation = new EnumMap<>(Adapter.class);
       for (Client c : clients) {
         synchronized (c) {
+          confirmation.computeIfAbsent(c.adapter, a -> new Confirmation()).add(c);
           sent += c.sentGeneration.size();
           refused += c.refused.size();
           dropped += c.dropped.size();
@@ -253,6 +255,11 @@ class ChaosSoakIT {
               + " then died %d, lost on a connection that never died %d, duplicate echoes %d, unknown echoes %d%n",
           sent, refused, dropped, echoed, unconfirmedReported, unconfirmedButEchoed, lostInFlight, lostSilently,
           duplicates, unknownEchoes);
+      confirmation.forEach((adapter, figures) -> System.out.printf(
+          "SOAK confirmation %s: accepted %d, reported onUnconfirmed %d, of which echoed anyway %d (%.2f%% of those"
+              + " reported, %.2f%% of those accepted), disconnects %d%n", adapter, figures.sent, figures.reported,
+          figures.echoedAnyway, 100.0 * figures.echoedAnyway / Math.max(1, figures.reported),
+          100.0 * figures.echoedAnyway / Math.max(1, figures.sent), figures.disconnects));
       System.out.printf("SOAK connections: %d opens, %d disconnects, %d affinity changes; attempts %d, min gap between"
               + " two attempts of one client %d ms (policy minimum %d ms), max attempts of one client in 10 s %d%n",
           opens, disconnects, affinityChanges, rate.attempts, rate.minGapMs, INITIAL_DELAY.toMillis(),
@@ -265,6 +272,11 @@ class ChaosSoakIT {
       assertThat(finalLive).as("live WebSockets on the backends").isEqualTo(CONNECTIONS);
       assertThat(lostSilently).as("messages lost on a connection that never died").isZero();
       assertThat(lostInFlight).as("messages lost in flight and never reported (onDropped/onUnconfirmed)").isZero();
+      // Issue 18: a message reported unconfirmed though the server read it is a false alarm. Measured: OkHttp 7.1 %
+      // of its messages (94 % when OkHttp's pings confirmed nothing), JDK and Java-WebSocket 1.2-1.3 %.
+      confirmation.forEach((adapter, figures) -> assertThat(100.0 * figures.echoedAnyway / Math.max(1, figures.sent))
+          .as("%s: messages reported unconfirmed though echoed, %% of those accepted", adapter)
+          .isLessThanOrEqualTo(adapter == Adapter.OKHTTP ? 20.0 : 5.0));
       assertThat(duplicates).as("duplicate echoes").isZero();
       assertThat(unknownEchoes).as("echoes of messages never sent").isZero();
       assertThat(sent + refused).as("messages the application tried").isGreaterThan(0);
@@ -279,6 +291,21 @@ class ChaosSoakIT {
       sessions.values().forEach(StickySession::close);
     }
     Threads.assertNoStickywsThreads(Duration.ofSeconds(15));
+  }
+
+  /** Delivery confirmation figures of one adapter's clients. */
+  static final class Confirmation {
+    long sent;
+    long reported;
+    long echoedAnyway;
+    long disconnects;
+
+    void add(Client c) {
+      sent += c.sentGeneration.size();
+      reported += c.unconfirmed.size();
+      echoedAnyway += c.unconfirmed.stream().filter(c.echoed::contains).count();
+      disconnects += c.disconnects;
+    }
   }
 
   // ---------------------------------------------------------------- client
@@ -399,6 +426,11 @@ class ChaosSoakIT {
     @Override
     public boolean supportsPing() {
       return delegate.supportsPing();
+    }
+
+    @Override
+    public boolean confirmsDelivery() {
+      return delegate.confirmsDelivery();
     }
   }
 

@@ -100,6 +100,11 @@ final class ObservingTransport implements Transport {
     return delegate.supportsPing();
   }
 
+  @Override
+  public boolean confirmsDelivery() {
+    return delegate.confirmsDelivery();
+  }
+
   /** Passes every event on, after noting the handshake's answer. */
   private final class Observer implements TransportListener {
     private final TransportListener listener;

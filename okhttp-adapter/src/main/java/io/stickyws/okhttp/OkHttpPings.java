@@ -1,0 +1,202 @@
+package io.stickyws.okhttp;
+
+import io.stickyws.spi.WatchedSocketFactory;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import okhttp3.WebSocket;
+import okio.ByteString;
+import okio.Utf8;
+
+/**
+ * What OkHttp's own pings tell one connection, read from the ping and pong counters of its
+ * WebSocket ({@code sentPingCount()}, {@code receivedPongCount()}, {@code receivedPingCount()}:
+ * public methods of OkHttp's {@code RealWebSocket} in 4.12 and 5.x, found by reflection; where they
+ * are missing, neither job below is done and the connection works as before).
+ *
+ * <ul>
+ *   <li><b>Delivery confirmation.</b> OkHttp cannot ping on demand, but it pings every {@code
+ *       pingInterval} and fails the socket when a pong is missing. A pong proves the peer read every
+ *       byte written before its ping. So the engine's confirming ping is answered (late) once the
+ *       messages sent before it have left OkHttp's queue ({@link WebSocket#queueSize()}) and
+ *       OkHttp's next own ping after that got its pong. An unsolicited pong from the peer counts as
+ *       an answer too (OkHttp does not tell them apart).
+ *   <li><b>Ping flood.</b> OkHttp queues a pong for every ping it reads, without a bound; a peer
+ *       that pings and never reads fills the heap. Each read first compares the pings OkHttp read
+ *       with the writes that completed on the socket (a pong is one write); when more than
+ *       {@value #MAX_PENDING_PONGS} pings are ahead of the writes, the read fails, OkHttp fails the
+ *       connection with that cause and closes the socket.
+ * </ul>
+ *
+ * <p>Thread-safe: reads and writes come from OkHttp's reader and writer threads, sends and pings
+ * from the engine.
+ */
+final class OkHttpPings implements WatchedSocketFactory.Observer {
+  /** How many pings a peer may send ahead of the pongs written before the connection is dropped. */
+  static final int MAX_PENDING_PONGS = 16_384;
+
+  private static final Class<?> REAL_WEB_SOCKET = realWebSocket();
+  private static final MethodHandle SENT_PINGS = counter("sentPingCount");
+  private static final MethodHandle RECEIVED_PONGS = counter("receivedPongCount");
+  private static final MethodHandle RECEIVED_PINGS = counter("receivedPingCount");
+
+  private final boolean confirms;
+  private final Consumer<ByteBuffer> confirmed;
+  private final AtomicLong writes = new AtomicLong();
+  private final ArrayDeque<Mark> marks = new ArrayDeque<>(4);
+  private volatile WebSocket webSocket;
+  /** Bytes OkHttp's queue took since the connection opened. Guarded by this. */
+  private long enqueued;
+  /** The lowest (pings read - writes completed) seen: the baseline. Reader thread only. */
+  private long lowestBacklog = Long.MAX_VALUE;
+  private volatile IOException flood;
+
+  /**
+   * @param pingInterval OkHttp's ping interval on this connection in milliseconds, 0 for none
+   * @param confirmed told the payload of each confirming ping once it is answered, on an OkHttp
+   *     thread or the engine's
+   */
+  OkHttpPings(int pingInterval, Consumer<ByteBuffer> confirmed) {
+    this.confirms = pingInterval > 0 && SENT_PINGS != null && RECEIVED_PONGS != null;
+    this.confirmed = confirmed;
+  }
+
+  /** A confirming ping waiting for OkHttp's ping that followed its messages out of the queue. */
+  private static final class Mark {
+    final ByteBuffer payload;
+    final long bytes;
+    long pingAfter = -1;
+
+    Mark(ByteBuffer payload, long bytes) {
+      this.payload = payload;
+      this.bytes = bytes;
+    }
+  }
+
+  /** The connection opened on {@code ws}: counting starts (on OkHttp's own WebSocket only). */
+  void opened(WebSocket ws) {
+    if (REAL_WEB_SOCKET != null && REAL_WEB_SOCKET.isInstance(ws)) {
+      webSocket = ws;
+    }
+  }
+
+  /** Sends a text message, counting the bytes OkHttp's queue took (its size, as OkHttp encodes). */
+  synchronized boolean send(WebSocket ws, String text) {
+    if (!ws.send(text)) {
+      return false;
+    }
+    enqueued += Utf8.size(text);
+    return true;
+  }
+
+  /** Sends a binary message, counting the bytes OkHttp's queue took. */
+  synchronized boolean send(WebSocket ws, ByteString data) {
+    if (!ws.send(data)) {
+      return false;
+    }
+    enqueued += data.size();
+    return true;
+  }
+
+  /** Remembers a confirming ping; {@code false} when OkHttp does not ping on this connection. */
+  boolean confirmLater(ByteBuffer payload) {
+    if (!confirms || webSocket == null) {
+      return false;
+    }
+    ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+    synchronized (this) {
+      marks.addLast(new Mark(copy, enqueued));
+    }
+    confirm();
+    return true;
+  }
+
+  /** Answers the confirming pings that OkHttp's counters now prove. */
+  private void confirm() {
+    WebSocket ws = webSocket;
+    List<ByteBuffer> answered = new ArrayList<>(0);
+    synchronized (this) {
+      if (ws == null || marks.isEmpty()) {
+        return;
+      }
+      long left = enqueued - ws.queueSize();
+      int sent = count(SENT_PINGS, ws);
+      int pongs = count(RECEIVED_PONGS, ws);
+      for (Mark mark : marks) { // OkHttp's next ping after this moment follows the bytes that left
+        if (mark.pingAfter < 0 && left >= mark.bytes) {
+          mark.pingAfter = sent + 1;
+        }
+      }
+      while (!marks.isEmpty() && marks.peekFirst().pingAfter > 0
+          && pongs >= marks.peekFirst().pingAfter) {
+        answered.add(marks.pollFirst().payload);
+      }
+    }
+    answered.forEach(confirmed);
+  }
+
+  @Override
+  public void beforeRead() throws IOException {
+    WebSocket ws = webSocket;
+    if (flood != null) {
+      throw flood;
+    }
+    if (ws == null || RECEIVED_PINGS == null) {
+      return;
+    }
+    long backlog = count(RECEIVED_PINGS, ws) - writes.get();
+    lowestBacklog = Math.min(lowestBacklog, backlog);
+    if (backlog - lowestBacklog > MAX_PENDING_PONGS) {
+      flood = new IOException("the peer pings but does not read: " + (backlog - lowestBacklog)
+          + " pongs wait to be written; connection dropped");
+      throw flood;
+    }
+    if (confirms) {
+      confirm();
+    }
+  }
+
+  @Override
+  public void afterWrite() {
+    writes.incrementAndGet();
+  }
+
+  private static Class<?> realWebSocket() {
+    try {
+      return Class.forName("okhttp3.internal.ws.RealWebSocket", false,
+          WebSocket.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
+    }
+  }
+
+  private static MethodHandle counter(String name) {
+    if (REAL_WEB_SOCKET == null) {
+      return null;
+    }
+    try {
+      return MethodHandles.publicLookup()
+          .findVirtual(REAL_WEB_SOCKET, name, MethodType.methodType(int.class))
+          .asType(MethodType.methodType(int.class, Object.class));
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
+  }
+
+  private static int count(MethodHandle counter, WebSocket ws) {
+    try {
+      return (int) counter.invokeExact((Object) ws);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("OkHttp's ping counter failed", e);
+    }
+  }
+}
