@@ -28,9 +28,12 @@ import java.util.Set;
  * <p>Limits: handshakes with the same URI and the same headers are handed to the JDK one after the
  * other (each waits microseconds, until the previous one has been given its cookies, before the JDK
  * connects), so that response headers are never attributed to the wrong attempt. Cookies set by
- * redirects or authentication challenges within one handshake are not seen. Java 17's {@code
- * HttpClient} cannot be closed: its selector thread ends when the client is no longer referenced.
- * A {@code CookieHandler} set on the builder beforehand is replaced.
+ * authentication challenges within one handshake are not seen. A handshake is never redirected: if
+ * the application's builder follows redirects, WebSockets run on a second client built from it
+ * with {@link HttpClient.Redirect#NEVER} (one more selector thread), and a 3xx is a failed
+ * handshake with its status. Java 17's {@code HttpClient} cannot be closed: its selector thread
+ * ends when the client is no longer referenced. A {@code CookieHandler} set on the builder
+ * beforehand is replaced.
  *
  * <p>Instances are thread-safe.
  */
@@ -40,12 +43,16 @@ public final class JdkTransport implements Transport {
       "sec-websocket-extensions");
 
   private final HttpClient client;
+  /** {@link #client}, or a twin of it that follows no redirect when it follows them. */
+  private final HttpClient webSockets;
   private final JdkCookieHandler cookieHandler;
   private final long maxOutboundBytes;
   private final AsciiCookies asciiCookies = new AsciiCookies("the JDK HttpClient");
 
-  private JdkTransport(HttpClient client, JdkCookieHandler cookieHandler, long maxOutboundBytes) {
+  private JdkTransport(HttpClient client, HttpClient webSockets, JdkCookieHandler cookieHandler,
+      long maxOutboundBytes) {
     this.client = client;
+    this.webSockets = webSockets;
     this.cookieHandler = cookieHandler;
     this.maxOutboundBytes = maxOutboundBytes;
   }
@@ -81,8 +88,10 @@ public final class JdkTransport implements Transport {
   }
 
   /**
-   * The client this transport opens WebSockets on; the application may send its own HTTP requests
-   * on it, with the cookies of the jar given to {@link Builder#cookieJar}.
+   * The client built from the application's builder; the application may send its own HTTP
+   * requests on it, with the cookies of the jar given to {@link Builder#cookieJar}. WebSockets are
+   * opened on it too, unless it follows redirects: then on a second client built from the same
+   * builder with {@link HttpClient.Redirect#NEVER}, since a handshake is never redirected.
    *
    * @return the client
    */
@@ -116,7 +125,7 @@ public final class JdkTransport implements Transport {
     Objects.requireNonNull(request, "request == null");
     Objects.requireNonNull(listener, "listener == null");
     HandshakeRequest sent = asciiCookies.sendable(request);
-    WebSocket.Builder builder = client.newWebSocketBuilder();
+    WebSocket.Builder builder = webSockets.newWebSocketBuilder();
     List<String> subprotocols = new ArrayList<>();
     sent.headers().forEach((name, values) -> {
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
@@ -217,7 +226,14 @@ public final class JdkTransport implements Transport {
       }
       JdkCookieHandler handler = JdkCookieHandler.of(cookieJar);
       HttpClient client = httpClientBuilder.cookieHandler(handler).build();
-      return new JdkTransport(client, handler, maxOutboundBytes);
+      HttpClient.Redirect redirect = client.followRedirects();
+      HttpClient webSockets = client;
+      if (redirect != HttpClient.Redirect.NEVER) {
+        // the JDK would follow a 3xx on the handshake and send the Cookie header to the Location
+        webSockets = httpClientBuilder.followRedirects(HttpClient.Redirect.NEVER).build();
+        httpClientBuilder.followRedirects(redirect);
+      }
+      return new JdkTransport(client, webSockets, handler, maxOutboundBytes);
     }
   }
 }

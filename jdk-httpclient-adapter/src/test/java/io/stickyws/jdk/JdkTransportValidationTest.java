@@ -1,5 +1,6 @@
 package io.stickyws.jdk;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.http.HttpClient;
@@ -7,6 +8,15 @@ import org.junit.jupiter.api.Test;
 
 /** Builder rules of {@link JdkTransport}: one rule per test. */
 class JdkTransportValidationTest {
+  @Test
+  void keepsTheApplicationsRedirectPolicyForItsOwnRequestsAndOnItsBuilder() {
+    HttpClient.Builder builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL);
+    JdkTransport transport = JdkTransport.create(builder);
+
+    assertThat(transport.httpClient().followRedirects()).isEqualTo(HttpClient.Redirect.NORMAL);
+    assertThat(builder.build().followRedirects()).isEqualTo(HttpClient.Redirect.NORMAL);
+  }
+
   @Test
   void rejectsAZeroMaxOutboundBytes() {
     assertThatThrownBy(() -> JdkTransport.builder(HttpClient.newBuilder()).maxOutboundBytes(0).build())
