@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * order, then closes; it ends shortly after the terminal event. Incoming messages arrive on the
  * container's threads. A refused handshake is reported with the HTTP status the container's
  * exception names; its headers ({@code Retry-After}, {@code Set-Cookie}) only where the container
- * hands them to {@code afterResponse} (see the module README).
+ * hands them to {@code afterResponse} (see the module README). A handshake is never redirected: on
+ * Tomcat each attempt sets {@code MAX_REDIRECTIONS} to 0; on Jetty, {@link Builder#build()} turns
+ * redirects off on the container's {@code HttpClient} (logged once at INFO), since Jetty follows
+ * them with the engine's {@code Cookie} header otherwise.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -176,6 +179,7 @@ public final class JakartaTransport implements Transport {
     public JakartaTransport build() {
       Objects.requireNonNull(endpointConfig, "endpointConfig == null");
       Objects.requireNonNull(threadFactory, "threadFactory == null");
+      JettyRedirects.turnOff(container);
       return new JakartaTransport(this);
     }
   }
