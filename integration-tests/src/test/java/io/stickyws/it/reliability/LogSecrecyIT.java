@@ -1,6 +1,7 @@
 package io.stickyws.it.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stickyws.ReconnectPolicy;
 import io.stickyws.StickySession;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,11 +68,11 @@ class LogSecrecyIT {
           assertThat(ws.send("hello " + adapter)).isTrue();
           listener.await("text hello " + adapter, WAIT);
 
-          Backend home = backends.all().stream().filter(b -> b.openWebSockets() > 0).findFirst().orElseThrow();
+          Backend home = homeOf(backends);
           home.closeAll(4000);
           listener.await(e -> e.startsWith("open"), 2, WAIT);
 
-          home = backends.all().stream().filter(b -> b.openWebSockets() > 0).findFirst().orElseThrow();
+          home = homeOf(backends); // the client may see its open before the backend counts it
           home.kill();
           listener.await(e -> e.startsWith("open"), 3, WAIT);
           listener.await("affinityChanged", WAIT);
@@ -146,5 +148,12 @@ class LogSecrecyIT {
     byte[] bytes = new byte[12];
     random.nextBytes(bytes);
     return kind + HexFormat.of().formatHex(bytes);
+  }
+
+  /** The backend holding the connection, waiting (bounded) until one counts it as open. */
+  private static Backend homeOf(Backends backends) {
+    return await().atMost(WAIT).until(
+        () -> backends.all().stream().filter(b -> b.openWebSockets() > 0).findFirst(),
+        Optional::isPresent).orElseThrow();
   }
 }
