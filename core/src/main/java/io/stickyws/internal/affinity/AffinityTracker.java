@@ -69,6 +69,11 @@ public final class AffinityTracker {
   private boolean fixedSuppressed;
   private int failures;
   private Cookie droppedCookie;
+  /**
+   * The affinity cookie last dropped because its backend failed (name and value): a balancer that
+   * pins the client to it again (a random pick set on an error response) is not trusted twice.
+   */
+  private Cookie failedCookie;
 
   /**
    * Creates a tracker holding no token.
@@ -182,6 +187,7 @@ public final class AffinityTracker {
     Objects.requireNonNull(received, "received == null");
     Objects.requireNonNull(sent, "sent == null");
     failures = 0;
+    failedCookie = null;
 
     Set<String> deleted = new HashSet<>();
     List<Cookie> live = new ArrayList<>();
@@ -280,6 +286,11 @@ public final class AffinityTracker {
       }
       held = candidate.token;
       heldCookie = candidate.cookie;
+      if (sameCookie(candidate.cookie, failedCookie)) {
+        // the balancer pinned the backend dropped a moment ago again: it is still failing
+        log.debug("affinity token {} pins a backend dropped before; dropped again", held);
+        failures = rules.dropAfterFailures() - 1;
+      }
     }
     failures++;
     if (failures < rules.dropAfterFailures()) {
@@ -289,6 +300,7 @@ public final class AffinityTracker {
     }
     log.debug("affinity token {} dropped after {} failed handshakes", held, failures);
     droppedCookie = drop().orElse(null);
+    failedCookie = droppedCookie;
     return true;
   }
 
@@ -428,6 +440,10 @@ public final class AffinityTracker {
   }
 
   /** A cookie and the token it carries. */
+  private static boolean sameCookie(Cookie a, Cookie b) {
+    return a != null && b != null && a.name().equals(b.name()) && a.value().equals(b.value());
+  }
+
   private static final class Candidate {
     final Cookie cookie;
     final AffinityToken token;

@@ -197,6 +197,39 @@ class AffinityTrackerTest {
   }
 
   @Test
+  void aBalancerThatPinsTheDroppedBackendAgainIsDroppedAtItsFirstFailure() {
+    // Caddy's cookie policy: with no cookie, a random pick and its Set-Cookie, on a 502 too
+    Cookie dead = cookie("lb", "dead");
+    issued(tracker, dead);
+    tracker.onAttemptFailed();
+    tracker.onAttemptFailed();
+    assertThat(tracker.onAttemptFailed()).isTrue();
+    tracker.takeDroppedCookie();
+
+    assertThat(tracker.onAttemptFailed(List.of(dead))).as("the same backend, pinned again").isTrue();
+    assertThat(tracker.takeDroppedCookie()).contains(dead);
+
+    Cookie other = cookie("lb", "other");
+    assertThat(tracker.onAttemptFailed(List.of(other))).as("another backend counts as usual").isFalse();
+    assertThat(tracker.onAttemptFailed(List.of(other))).isFalse();
+    assertThat(tracker.onAttemptFailed(List.of(other))).isTrue();
+  }
+
+  @Test
+  void anOpenForgetsTheBackendDroppedBefore() {
+    Cookie s1 = cookie("SERVERID", "s1");
+    issued(tracker, s1);
+    for (int i = 0; i < 3; i++) {
+      tracker.onAttemptFailed();
+    }
+    tracker.onOpen(OK, List.of(), List.of()); // on another backend, no cookie of its own
+
+    assertThat(tracker.onAttemptFailed(List.of(s1))).isFalse();
+    assertThat(tracker.onAttemptFailed(List.of(s1))).isFalse();
+    assertThat(tracker.onAttemptFailed(List.of(s1))).isTrue();
+  }
+
+  @Test
   void openResetsFailureCount() {
     Cookie s1 = cookie("SERVERID", "s1");
     issued(tracker, s1);
