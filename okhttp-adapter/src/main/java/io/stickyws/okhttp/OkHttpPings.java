@@ -121,7 +121,7 @@ final class OkHttpPings implements WatchedSocketFactory.Observer {
   /** Answers the confirming pings that OkHttp's counters now prove. */
   private void confirm() {
     WebSocket ws = webSocket;
-    List<ByteBuffer> answered = new ArrayList<>(0);
+    List<ByteBuffer> answered = null; // runs before every read: allocate only for an answer
     synchronized (this) {
       if (ws == null || marks.isEmpty()) {
         return;
@@ -136,10 +136,15 @@ final class OkHttpPings implements WatchedSocketFactory.Observer {
       }
       while (!marks.isEmpty() && marks.peekFirst().pingAfter > 0
           && pongs >= marks.peekFirst().pingAfter) {
+        if (answered == null) {
+          answered = new ArrayList<>(1);
+        }
         answered.add(marks.pollFirst().payload);
       }
     }
-    answered.forEach(confirmed);
+    if (answered != null) {
+      answered.forEach(confirmed);
+    }
   }
 
   @Override
