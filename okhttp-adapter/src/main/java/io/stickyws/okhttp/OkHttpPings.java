@@ -23,11 +23,11 @@ import okio.Utf8;
  *
  * <ul>
  *   <li><b>Delivery confirmation.</b> OkHttp cannot ping on demand, but it pings every {@code
- *       pingInterval} and fails the socket when a pong is missing. A pong proves the peer read every
- *       byte written before its ping. So the engine's confirming ping is answered (late) once the
- *       messages sent before it have left OkHttp's queue ({@link WebSocket#queueSize()}) and
- *       OkHttp's next own ping after that got its pong. An unsolicited pong from the peer counts as
- *       an answer too (OkHttp does not tell them apart).
+ *       pingInterval} and fails the socket when a pong is missing. A pong proves the peer read
+ *       every byte written before its ping. So the engine's confirming ping is answered (late)
+ *       once the messages sent before it have left OkHttp's queue
+ *       ({@link WebSocket#queueSize()}) and OkHttp's next own ping after that got its pong. An
+ *       unsolicited pong from the peer counts as an answer too (OkHttp does not tell them apart).
  *   <li><b>Ping flood.</b> OkHttp queues a pong for every ping it reads, without a bound; a peer
  *       that pings and never reads fills the heap. Each read first compares the pings OkHttp read
  *       with the writes that completed on the socket (a pong is one write); when more than
