@@ -25,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import javax.net.SocketFactory;
@@ -329,6 +331,186 @@ final class Clients {
           client.close();
         }
       };
+    };
+  }
+
+  /**
+   * The library itself with the reconnect an application writes by hand: when the connection ends
+   * (closed or failed), the library's own callback opens the next one at once. No policy, no state,
+   * no cookies: the floor of a reconnect, noticing the drop plus one handshake. {@code onOpen}
+   * receives every open.
+   */
+  static Factory rawReconnecting(String adapter) {
+    switch (adapter) {
+      case "okhttp":
+        return rawReconnectingOkHttp(okHttp(null, true));
+      case "jdk":
+        return rawReconnectingJdk(jdkBuilder(null).build());
+      case "java-websocket":
+        return Clients::rawReconnectingJavaWebSocket;
+      default:
+        throw new IllegalArgumentException("adapter (" + adapter + ") unknown");
+    }
+  }
+
+  private static Factory rawReconnectingOkHttp(OkHttpClient client) {
+    return (uri, onMessage, onOpen) -> {
+      Request request =
+          new Request.Builder().url(uri.toString().replaceFirst("^ws", "http")).build();
+      CountDownLatch opened = new CountDownLatch(1);
+      AtomicBoolean closed = new AtomicBoolean();
+      AtomicReference<okhttp3.WebSocket> current = new AtomicReference<>();
+      WebSocketListener listener = new WebSocketListener() {
+        @Override
+        public void onOpen(okhttp3.WebSocket webSocket, Response response) {
+          onOpen.accept(System.nanoTime());
+          opened.countDown();
+        }
+
+        @Override
+        public void onMessage(okhttp3.WebSocket webSocket, String text) {
+          onMessage.accept(text);
+        }
+
+        @Override
+        public void onClosed(okhttp3.WebSocket webSocket, int code, String reason) {
+          reopen();
+        }
+
+        @Override
+        public void onFailure(okhttp3.WebSocket webSocket, Throwable t, Response response) {
+          reopen();
+        }
+
+        private void reopen() {
+          if (!closed.get()) {
+            current.set(client.newWebSocket(request, this));
+          }
+        }
+      };
+      current.set(client.newWebSocket(request, listener));
+      await(opened, "raw reconnecting okhttp");
+      return new Conn() {
+        @Override
+        public void send(String text) {
+          current.get().send(text);
+        }
+
+        @Override
+        public void close() {
+          closed.set(true);
+          current.get().close(1000, null);
+        }
+      };
+    };
+  }
+
+  private static Factory rawReconnectingJdk(HttpClient client) {
+    return (uri, onMessage, onOpen) -> {
+      CountDownLatch opened = new CountDownLatch(1);
+      AtomicBoolean closed = new AtomicBoolean();
+      AtomicReference<WebSocket> current = new AtomicReference<>();
+      WebSocket.Listener listener = new WebSocket.Listener() {
+        @Override
+        public void onOpen(WebSocket webSocket) {
+          current.set(webSocket);
+          onOpen.accept(System.nanoTime());
+          opened.countDown();
+          webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+          onMessage.accept(data.toString());
+          webSocket.request(1);
+          return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+          reopen();
+          return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+          reopen();
+        }
+
+        private void reopen() {
+          if (!closed.get()) {
+            client.newWebSocketBuilder().buildAsync(uri, this);
+          }
+        }
+      };
+      client.newWebSocketBuilder().buildAsync(uri, listener);
+      await(opened, "raw reconnecting jdk");
+      return new Conn() {
+        @Override
+        public void send(String text) {
+          current.get().sendText(text, true);
+        }
+
+        @Override
+        public void close() {
+          closed.set(true);
+          current.get().sendClose(WebSocket.NORMAL_CLOSURE, "");
+        }
+      };
+    };
+  }
+
+  private static Conn rawReconnectingJavaWebSocket(URI uri, Consumer<String> onMessage,
+      LongConsumer onOpen) throws InterruptedException {
+    CountDownLatch opened = new CountDownLatch(1);
+    AtomicBoolean closed = new AtomicBoolean();
+    AtomicReference<WebSocketClient> current = new AtomicReference<>();
+    class Reconnecting extends WebSocketClient {
+      Reconnecting(URI target) {
+        super(target);
+        setTcpNoDelay(true);
+        setConnectionLostTimeout(0);
+        setDaemon(true);
+      }
+
+      @Override
+      public void onOpen(ServerHandshake handshake) {
+        onOpen.accept(System.nanoTime());
+        opened.countDown();
+      }
+
+      @Override
+      public void onMessage(String message) {
+        onMessage.accept(message);
+      }
+
+      @Override
+      public void onClose(int code, String reason, boolean remote) {
+        if (!closed.get()) { // reconnect() from its own thread deadlocks: a new client
+          Reconnecting next = new Reconnecting(uri);
+          current.set(next);
+          next.connect();
+        }
+      }
+
+      @Override
+      public void onError(Exception ex) {}
+    }
+    Reconnecting first = new Reconnecting(uri);
+    current.set(first);
+    first.connect();
+    await(opened, "raw reconnecting java-websocket");
+    return new Conn() {
+      @Override
+      public void send(String text) {
+        current.get().send(text);
+      }
+
+      @Override
+      public void close() {
+        closed.set(true);
+        current.get().close();
+      }
     };
   }
 

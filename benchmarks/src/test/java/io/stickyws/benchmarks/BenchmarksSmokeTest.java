@@ -27,7 +27,7 @@ class BenchmarksSmokeTest {
           "ratio", "rawP50Micros", "stickyP50Micros", "micrometerMsgsPerSec", "micrometerRatio",
           "micrometerToStickyRatio"),
       "reconnect", List.of("bench", "client", "rawHandshakeMedianMillis", "reconnectMedianMillis",
-          "overheadMillis"),
+          "overheadMillis", "ratioToHandshake", "rawReconnectMedianMillis", "ratioToRawReconnect"),
       "storm", List.of("bench", "jitter", "clients", "peakToMeanRatio", "secondsToAllReconnected",
           "attempts", "scenario", "peakToUniform", "isDefault"),
       "memory", List.of("bench", "client", "connections", "rawBytesPerConn", "stickyBytesPerConn",
