@@ -54,7 +54,7 @@ final class Closing {
       code = closeCode;
       reason = why;
       if (engine.openAttempt() != null) {
-        engine.setState(StickyWebSocket.State.CLOSING, "closed by the application");
+        engine.setState(StickyWebSocket.State.CLOSING, () -> "closed by the application");
         TransportConnection connection = attempt.connection;
         io.add(() -> connection.close(closeCode, why));
         timers.closeTimeout = timers.schedule(() -> timedOut(attempt), closeTimeout);
@@ -67,7 +67,7 @@ final class Closing {
           }
         }
         engine.current = null;
-        engine.setState(StickyWebSocket.State.CLOSED, "closed by the application");
+        engine.setState(StickyWebSocket.State.CLOSED, () -> "closed by the application");
         engine.terminate((l, ws) -> l.onClosed(ws, closeCode, why));
       }
     }
@@ -86,7 +86,7 @@ final class Closing {
     timers.cancel(timers.closeTimeout);
     timers.closeTimeout = null;
     sender.forgetSent();
-    engine.setState(StickyWebSocket.State.CLOSED, "close complete");
+    engine.setState(StickyWebSocket.State.CLOSED, () -> "close complete");
     int closeCode = code;
     String why = reason;
     engine.terminate((l, ws) -> l.onClosed(ws, closeCode, why));

@@ -15,19 +15,21 @@ import java.util.Objects;
  */
 public final class ConnectionFailure {
   private final String type;
-  private final String message;
+  private final Ending ending;
   private final Instant at;
+  /** Made on first read: most failures are never read. */
+  private volatile String message;
 
-  private ConnectionFailure(String type, String message, Instant at) {
+  private ConnectionFailure(String type, Ending ending, Instant at) {
     this.type = type;
-    this.message = message;
+    this.ending = ending;
     this.at = at;
   }
 
   static ConnectionFailure of(Ending ending, Instant at) {
     Throwable cause = ending.cause();
     String type = cause == null ? "close frame" : cause.getClass().getName();
-    return new ConnectionFailure(type, ending.where() + ": " + ending.failure().describe(), at);
+    return new ConnectionFailure(type, ending, at);
   }
 
   /**
@@ -47,7 +49,12 @@ public final class ConnectionFailure {
    * @return the message, free of secrets
    */
   public String message() {
-    return message;
+    String made = message;
+    if (made == null) {
+      made = ending.where() + ": " + ending.failure().describe();
+      message = made;
+    }
+    return made;
   }
 
   /**
@@ -65,16 +72,16 @@ public final class ConnectionFailure {
       return false;
     }
     ConnectionFailure that = (ConnectionFailure) other;
-    return type.equals(that.type) && message.equals(that.message) && at.equals(that.at);
+    return type.equals(that.type) && message().equals(that.message()) && at.equals(that.at);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(type, message, at);
+    return Objects.hash(type, message(), at);
   }
 
   @Override
   public String toString() {
-    return "ConnectionFailure{" + type + ", " + message + ", at " + at + "}";
+    return "ConnectionFailure{" + type + ", " + message() + ", at " + at + "}";
   }
 }

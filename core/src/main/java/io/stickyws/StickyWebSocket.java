@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -291,7 +292,7 @@ public final class StickyWebSocket implements AutoCloseable {
       attempt = new Attempt(this, lock, mailbox, heartbeat, schedule.nextHandshake(),
           draft.requestUri, draft.sent);
       current = attempt;
-      setState(State.CONNECTING, "attempt " + attempt.number);
+      setState(State.CONNECTING, () -> "attempt " + attempt.number);
     }
     // the handshake timeout is armed once the library has the handshake: that comes first
     attempt.open(transport, request, () -> timers.schedule(() -> attempt.timedOut(
@@ -313,8 +314,8 @@ public final class StickyWebSocket implements AutoCloseable {
       schedule.opened();
       observer.opened(attempt.number, outcome);
       AffinityToken token = outcome.token().orElse(null);
-      setState(State.OPEN, "attempt " + attempt.number + ", backend " + outcome.sameBackend()
-          + (token == null ? "" : ", affinity " + token));
+      setState(State.OPEN, () -> "attempt " + attempt.number + ", backend "
+          + outcome.sameBackend() + (token == null ? "" : ", affinity " + token));
       boolean changed = outcome.sameBackend() == SameBackend.CHANGED;
       batch = sender.startOpen(attempt, changed); // null: the queue waits for the callbacks
       heartbeat.start(attempt);
@@ -366,7 +367,7 @@ public final class StickyWebSocket implements AutoCloseable {
     String reason = ending.reason();
     Throwable cause = ending.cause();
     if (!decision.retry()) {
-      setState(State.CLOSED, "giving up on " + ending.where() + ": " + decision.reason());
+      setState(State.CLOSED, () -> "giving up on " + ending.where() + ": " + decision.reason());
       int attempts = schedule.attempts(attempt.refused ? 1 : 0);
       Duration elapsed = schedule.elapsed();
       Throwable gaveUpCause = ending.gaveUpCause();
@@ -376,7 +377,7 @@ public final class StickyWebSocket implements AutoCloseable {
     }
     Duration delay = decision.delay();
     int next = schedule.upcoming();
-    setState(State.RECONNECTING, "code " + code + (cause == null ? "" : ", " + cause)
+    setState(State.RECONNECTING, () -> "code " + code + (cause == null ? "" : ", " + cause)
         + "; attempt " + next + " in " + delay.toMillis() + " ms");
     mailbox.add((l, ws) -> l.onDisconnected(ws, code, reason, cause, true, delay));
     mailbox.add((l, ws) -> l.onReconnecting(ws, next, delay));
@@ -426,12 +427,13 @@ public final class StickyWebSocket implements AutoCloseable {
     return state == State.CLOSING || state == State.CLOSED;
   }
 
-  void setState(State next, String why) {
+  /** Under lock: moves to {@code next}; {@code why} is made only when DEBUG is on. */
+  void setState(State next, Supplier<String> why) {
     if (log.isDebugEnabled()) {
       if (state == next) {
-        log.debug("{}: {} ({})", logName, next, why);
+        log.debug("{}: {} ({})", logName, next, why.get());
       } else {
-        log.debug("{}: {} -> {} ({})", logName, state, next, why);
+        log.debug("{}: {} -> {} ({})", logName, state, next, why.get());
       }
     }
     state = next;

@@ -6,6 +6,7 @@ import io.stickyws.spi.NoDelaySocketFactory;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import okhttp3.CookieJar;
 import okhttp3.Headers;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -53,6 +55,11 @@ public final class OkHttpTransport implements Transport {
   private final boolean tcpNoDelay;
   /** One derived client per heartbeat interval; they share the application's pool and threads. */
   private final ConcurrentMap<Duration, OkHttpClient> withPings = new ConcurrentHashMap<>();
+  /** The last handshake URI as OkHttp parsed it: a reconnect asks for the same one again. */
+  private volatile ParsedUrl lastUrl;
+
+  /** A URI, compared as its exact text, and OkHttp's parse of it. */
+  private record ParsedUrl(String uri, HttpUrl url) {}
 
   private OkHttpTransport(Builder builder) {
     this.tcpNoDelay = builder.tcpNoDelay;
@@ -165,15 +172,8 @@ public final class OkHttpTransport implements Transport {
     return "OkHttpTransport{tcpNoDelay=" + tcpNoDelay + "}";
   }
 
-  private static Request toOkHttp(HandshakeRequest request) {
-    Request.Builder builder = new Request.Builder();
-    try {
-      // OkHttp accepts ws:// and wss:// here and maps them to http:// and https://.
-      builder.url(request.uri().toString());
-    } catch (IllegalArgumentException e) { // its message shows the query, which may hold secrets
-      throw new IllegalArgumentException(
-          "uri (" + Loggable.uri(request.uri()) + ") is not a URL OkHttp accepts");
-    }
+  private Request toOkHttp(HandshakeRequest request) {
+    Request.Builder builder = new Request.Builder().url(httpUrl(request.uri()));
     Headers.Builder headers = new Headers.Builder();
     for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
       for (String value : header.getValue()) {
@@ -190,6 +190,30 @@ public final class OkHttpTransport implements Transport {
       }
     }
     return builder.headers(headers.build()).build();
+  }
+
+  /** The URI as OkHttp's {@link HttpUrl}, ws:// and wss:// mapped to http:// and https://. */
+  private HttpUrl httpUrl(URI uri) {
+    String given = uri.toString();
+    ParsedUrl last = lastUrl;
+    if (last != null && last.uri().equals(given)) {
+      return last.url();
+    }
+    String text = given;
+    if (text.regionMatches(true, 0, "ws:", 0, 3)) {
+      text = "http:" + text.substring(3);
+    } else if (text.regionMatches(true, 0, "wss:", 0, 4)) {
+      text = "https:" + text.substring(4);
+    }
+    HttpUrl url;
+    try {
+      url = HttpUrl.get(text);
+    } catch (IllegalArgumentException e) { // its message shows the query, which may hold secrets
+      throw new IllegalArgumentException(
+          "uri (" + Loggable.uri(uri) + ") is not a URL OkHttp accepts");
+    }
+    lastUrl = new ParsedUrl(given, url);
+    return url;
   }
 
   /**

@@ -202,6 +202,29 @@ class OkHttpTransportHttpTest {
   }
 
   @Test
+  void eachHandshakeGoesToItsOwnUriWhicheverCameBefore() throws Exception {
+    // the transport keeps OkHttp's parse of the last URI: a URI that differs only in the case of a
+    // percent-escape, or in the case of its scheme, is still sent exactly as given
+    OkHttpTransport transport = OkHttpTransport.create(client);
+    String base = wsUri("/").toString().replaceFirst("/$", "");
+    List<String> targets = List.of("/a?x=%2f", "/b", "/a?x=%2F", "/a?x=%2f");
+    for (int i = 0; i < targets.size(); i++) {
+      enqueueUpgrade();
+      String scheme = i == 1 ? "WS" : "ws";
+      URI uri = URI.create(base.replaceFirst("^ws", scheme) + targets.get(i));
+      RecordingTransportListener listener = new RecordingTransportListener();
+      TransportConnection connection = transport.open(HandshakeRequest.of(uri, Map.of()), listener);
+      assertThat(listener.take(WAIT).type).isEqualTo("open");
+
+      RecordedRequest sent = server.takeRequest(5, TimeUnit.SECONDS);
+      String query = sent.getUrl().encodedQuery();
+      assertThat(sent.getUrl().encodedPath() + (query == null ? "" : "?" + query))
+          .isEqualTo(targets.get(i));
+      connection.abort();
+    }
+  }
+
+  @Test
   void sendsNoCookieHeaderWhenTheEngineGivesNone() throws Exception {
     // The application's jar has a cookie for this host: it must not leak into the handshake.
     applicationJar.toLoad = List.of(new okhttp3.Cookie.Builder()

@@ -82,6 +82,17 @@ class OkHttpTransportTest {
   }
 
   @Test
+  void rejectsAUriOkHttpCannotParseWithoutShowingItsQuery() {
+    HandshakeRequest request =
+        HandshakeRequest.of(URI.create("ws://localhost:0/ws?token=s3cr3t"), Map.of());
+
+    assertThatThrownBy(() ->
+        OkHttpTransport.create(client).open(request, new RecordingTransportListener()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("uri (ws://localhost:0/ws) is not a URL OkHttp accepts");
+  }
+
+  @Test
   void rejectsNulls() {
     assertThatThrownBy(() -> OkHttpTransport.create(null))
         .isInstanceOf(NullPointerException.class).hasMessage("client == null");

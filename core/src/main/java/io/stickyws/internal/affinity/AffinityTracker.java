@@ -59,6 +59,8 @@ public final class AffinityTracker {
       "keep-alive", "proxy-connection", "te", "trailer");
 
   private final AffinityRules rules;
+  /** The configured response header names, lower case: not discovered by value shape. */
+  private final Set<String> configuredResponseHeaders;
   /** Response header name (as configured) to the value last captured. */
   private final Map<String, String> captured = new LinkedHashMap<>();
   /** Response headers recognised by value shape (Envoy), name as received to the last value. */
@@ -82,6 +84,9 @@ public final class AffinityTracker {
    */
   public AffinityTracker(AffinityRules rules) {
     this.rules = Objects.requireNonNull(rules, "rules == null");
+    Set<String> configured = new HashSet<>();
+    rules.responseHeaders().keySet().forEach(n -> configured.add(n.toLowerCase(Locale.ROOT)));
+    this.configuredResponseHeaders = Set.copyOf(configured);
   }
 
   /**
@@ -189,19 +194,23 @@ public final class AffinityTracker {
     failures = 0;
     failedCookie = null;
 
-    Set<String> deleted = new HashSet<>();
-    List<Cookie> live = new ArrayList<>();
-    for (Cookie c : received) {
-      if (isDeletion(c)) {
-        deleted.add(c.name());
-      } else {
-        live.add(c);
+    List<Cookie> live = received;
+    List<Cookie> kept = sent;
+    if (!received.isEmpty()) { // most 101s set no cookie: nothing to sort out
+      Set<String> deleted = new HashSet<>();
+      live = new ArrayList<>();
+      for (Cookie c : received) {
+        if (isDeletion(c)) {
+          deleted.add(c.name());
+        } else {
+          live.add(c);
+        }
       }
-    }
-    List<Cookie> kept = new ArrayList<>();
-    for (Cookie c : sent) {
-      if (!deleted.contains(c.name())) {
-        kept.add(c);
+      kept = new ArrayList<>();
+      for (Cookie c : sent) {
+        if (!deleted.contains(c.name())) {
+          kept.add(c);
+        }
       }
     }
     Candidate candidate = pickByName(live);
@@ -420,7 +429,7 @@ public final class AffinityTracker {
     response.headers().forEach((name, values) -> {
       String lower = name.toLowerCase(Locale.ROOT);
       if (values.isEmpty() || NOT_REPLAYABLE.contains(lower) || lower.startsWith("sec-websocket-")
-          || rules.responseHeaders().keySet().stream().anyMatch(name::equalsIgnoreCase)) {
+          || configuredResponseHeaders.contains(lower)) {
         return;
       }
       String value = values.get(0);

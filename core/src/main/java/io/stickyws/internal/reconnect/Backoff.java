@@ -137,15 +137,19 @@ public final class Backoff {
       log.trace("reconnect: giving up after {} failed attempt(s): {}", attempts, reason);
       return gaveUp;
     }
-    Plan plan = plan(attempts, failed);
     if (policy.jitter() == ReconnectPolicy.Jitter.DECORRELATED) {
       // the delay actually drawn, in whole milliseconds, never below the initial delay
-      previousMillis = Math.max(initialMillis, Math.floor(plan.jittered));
+      previousMillis = Math.max(initialMillis, Math.floor(plan(attempts, failed).jittered));
     }
-    String reason = failure.describe() + ", attempt " + attempts
-        + plan.retryAfter.map(d -> ", Retry-After " + d).orElse("");
-    log.trace("reconnect: {}: retry in {} ms", reason, delayMillis);
-    return Decision.retryIn(Duration.ofMillis(delayMillis), reason);
+    int attempt = attempts;
+    // the reason is made only when read (a log at TRACE, a test): a reconnect is on the clock
+    Decision decision = Decision.retryIn(Duration.ofMillis(delayMillis),
+        () -> failure.describe() + ", attempt " + attempt
+            + retryAfter(failure, failed.at).map(d -> ", Retry-After " + d).orElse(""));
+    if (log.isTraceEnabled()) {
+      log.trace("reconnect: {}: retry in {} ms", decision.reason(), delayMillis);
+    }
+    return decision;
   }
 
   /** @return failed attempts counted so far in this outage */

@@ -2,6 +2,7 @@ package io.stickyws.internal.reconnect;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What to do after a failure: reconnect after a delay, or give up.
@@ -11,12 +12,14 @@ import java.util.Objects;
 public final class Decision {
   private final boolean retry;
   private final Duration delay;
-  private final String reason;
+  /** Why, made when first asked: a retry's reason is mostly never read. */
+  private final Supplier<String> reasonSource;
+  private volatile String reason;
 
-  private Decision(boolean retry, Duration delay, String reason) {
+  private Decision(boolean retry, Duration delay, Supplier<String> reasonSource) {
     this.retry = retry;
     this.delay = delay;
-    this.reason = reason;
+    this.reasonSource = reasonSource;
   }
 
   /**
@@ -27,6 +30,19 @@ public final class Decision {
    * @return the decision
    */
   public static Decision retryIn(Duration delay, String reason) {
+    Objects.requireNonNull(reason, "reason == null");
+    return retryIn(delay, () -> reason);
+  }
+
+  /**
+   * A decision to reconnect whose reason is made only when {@link #reason()} is first called.
+   *
+   * @param delay how long to wait first, not negative
+   * @param reason makes the reason, for logs and events; no secrets; a pure function (threads
+   *     reading the reason at the same moment may both call it)
+   * @return the decision
+   */
+  public static Decision retryIn(Duration delay, Supplier<String> reason) {
     Objects.requireNonNull(delay, "delay == null");
     Objects.requireNonNull(reason, "reason == null");
     if (delay.isNegative()) {
@@ -43,7 +59,7 @@ public final class Decision {
    */
   public static Decision giveUp(String reason) {
     Objects.requireNonNull(reason, "reason == null");
-    return new Decision(false, Duration.ZERO, reason);
+    return new Decision(false, Duration.ZERO, () -> reason);
   }
 
   /** @return {@code true} to reconnect after {@link #delay()} */
@@ -58,7 +74,12 @@ public final class Decision {
 
   /** @return why, for logs and events; never contains secrets */
   public String reason() {
-    return reason;
+    String made = reason;
+    if (made == null) {
+      made = Objects.requireNonNull(reasonSource.get(), "reason == null");
+      reason = made;
+    }
+    return made;
   }
 
   @Override
@@ -70,16 +91,16 @@ public final class Decision {
       return false;
     }
     Decision that = (Decision) o;
-    return retry == that.retry && delay.equals(that.delay) && reason.equals(that.reason);
+    return retry == that.retry && delay.equals(that.delay) && reason().equals(that.reason());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(retry, delay, reason);
+    return Objects.hash(retry, delay, reason());
   }
 
   @Override
   public String toString() {
-    return retry ? "retry in " + delay + " (" + reason + ")" : "give up (" + reason + ")";
+    return retry ? "retry in " + delay + " (" + reason() + ")" : "give up (" + reason() + ")";
   }
 }

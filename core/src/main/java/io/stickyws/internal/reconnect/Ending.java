@@ -19,11 +19,13 @@ public final class Ending {
   private final String reason;
   private final Throwable cause;
   private final boolean backendSuspect;
-  private final String where;
+  private final URI uri;
+  /** The loggable URI, made on first use (an ending that nobody describes never makes it). */
+  private volatile String where;
 
   private Ending(Failure failure, int code, String reason, Throwable cause,
       boolean backendSuspect, URI uri) {
-    this.where = Loggable.uri(uri);
+    this.uri = uri;
     this.failure = failure;
     this.code = code;
     this.reason = reason;
@@ -95,12 +97,17 @@ public final class Ending {
     if (cause instanceof HandshakeException) {
       return cause;
     }
-    return new IOException("gave up on " + where + ": " + failure.describe(), cause);
+    return new IOException("gave up on " + where() + ": " + failure.describe(), cause);
   }
 
   /** @return the scheme, host, port and path of the URI, never its query */
   public String where() {
-    return where;
+    String made = where;
+    if (made == null) {
+      made = Loggable.uri(uri);
+      where = made;
+    }
+    return made;
   }
 
   /** @return whether this failed handshake says the pinned backend may be gone */
