@@ -3,6 +3,7 @@ package io.stickyws.javawebsocket;
 import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
+import io.stickyws.spi.HeaderLines;
 import io.stickyws.spi.Loggable;
 import io.stickyws.spi.ResponseHead;
 import io.stickyws.spi.SerialEvents;
@@ -12,11 +13,8 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.client.WebSocketClient;
@@ -41,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JavaWebSocketConnection implements TransportConnection {
   private static final Logger log = LoggerFactory.getLogger(JavaWebSocketConnection.class);
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   /** Frames the library may hold for a peer that does not read before a ping drops the link. */
   static final int MAX_QUEUED_FRAMES = 16_384;
 
@@ -66,7 +63,7 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   JavaWebSocketConnection(HandshakeRequest request, TransportListener listener,
       int connectTimeoutMillis) {
-    this.headers = joinHeaders(request.headers());
+    this.headers = HeaderLines.join(request.headers());
     this.listener = listener;
     this.safeUri = Loggable.uri(request.uri());
     this.events = new SerialEvents("java-websocket " + safeUri);
@@ -88,33 +85,6 @@ final class JavaWebSocketConnection implements TransportConnection {
     headers.forEach(client::addHeader);
     log.debug("java-websocket: connecting to {}", safeUri);
     client.connect();
-  }
-
-  /**
-   * The request's headers as Java-WebSocket sends them, one line per name: repeated values joined,
-   * {@code Cookie} with {@code "; "} (RFC 6265 §5.4), every other header with {@code ", "}
-   * (RFC 9110 §5.3).
-   *
-   * @throws IllegalArgumentException for what the library would write unchecked: a name that is
-   *     not an HTTP token, a value with CR, LF or NUL
-   */
-  static Map<String, String> joinHeaders(Map<String, List<String>> headers) {
-    Map<String, String> joined = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((name, values) -> {
-      if (!TOKEN.matcher(name).matches()) {
-        throw new IllegalArgumentException("header name (" + name + ") must be an HTTP token");
-      }
-      String separator = name.equalsIgnoreCase("Cookie") ? "; " : ", ";
-      for (String value : values) {
-        if (value != null && value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-          throw new IllegalArgumentException(
-              "header " + name + " must not contain CR, LF or NUL in its value");
-        } else if (value != null) {
-          joined.merge(name, value, (a, b) -> a + separator + b);
-        }
-      }
-    });
-    return joined;
   }
 
   @Override

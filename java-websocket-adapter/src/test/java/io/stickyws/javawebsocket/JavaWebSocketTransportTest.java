@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stickyws.spi.HandshakeRequest;
+import io.stickyws.spi.HeaderLines;
 import io.stickyws.spi.RecordingTransportListener;
 import java.net.URI;
 import java.time.Duration;
@@ -73,7 +74,7 @@ class JavaWebSocketTransportTest {
     headers.put("Cookie", List.of("a=1", "b=2"));
     headers.put("cookie", List.of("c=3"));
     headers.put("Accept-Language", List.of("en", "fr"));
-    Map<String, String> joined = JavaWebSocketConnection.joinHeaders(headers);
+    Map<String, String> joined = HeaderLines.join(headers);
     assertThat(joined).hasSize(2);
     assertThat(joined.get("Cookie")).isEqualTo("a=1; b=2; c=3");
     assertThat(joined.get("Accept-Language")).isEqualTo("en, fr");
