@@ -23,8 +23,7 @@ public final class CloseArguments {
    *     text), when the library could not send them
    */
   public static String check(int code, String reason) {
-    if ((code < 1000 || code > 1003) && (code < 1007 || code > 1014)
-        && (code < 3000 || code > 4999)) {
+    if (!sendable(code)) {
       throw new IllegalArgumentException(
           "code (" + code + ") must be 1000-1003, 1007-1014 or 3000-4999");
     }
@@ -35,5 +34,17 @@ public final class CloseArguments {
           "reason (" + reasonBytes + " bytes) must be at most 123 bytes in UTF-8");
     }
     return why;
+  }
+
+  /**
+   * Whether an endpoint may send this close code (RFC 6455 §7.4): also for answering a close
+   * frame whose code may not be echoed (1005 "no status", 1006).
+   *
+   * @param code the close code
+   * @return {@code true} for 1000-1003, 1007-1014 and 3000-4999
+   */
+  public static boolean sendable(int code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+        || (code >= 3000 && code <= 4999);
   }
 }

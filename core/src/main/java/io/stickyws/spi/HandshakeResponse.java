@@ -50,6 +50,26 @@ public final class HandshakeResponse {
   }
 
   /**
+   * Creates a response from headers a library read one char per octet (ISO-8859-1, as the JDK and
+   * Jakarta containers do): a value that is valid UTF-8 is decoded so
+   * ({@link ResponseHead#utf8IfValid}), and names that differ in case only become one header, as
+   * with {@link #builder}. Names or value lists that are {@code null} are skipped.
+   *
+   * @param status the HTTP status code, 101 for a completed handshake
+   * @param headers header names to values as the library decoded them
+   * @return the response
+   */
+  public static HandshakeResponse ofLatin1(int status, Map<String, List<String>> headers) {
+    Builder response = builder(status);
+    headers.forEach((name, values) -> {
+      if (name != null && values != null) {
+        values.forEach(value -> response.add(name, ResponseHead.utf8IfValid(value)));
+      }
+    });
+    return response.build();
+  }
+
+  /**
    * Starts a response built one header line at a time, for libraries that expose the header lines
    * of a response: repeated names become one header with the values in order, spelled as first seen.
    *

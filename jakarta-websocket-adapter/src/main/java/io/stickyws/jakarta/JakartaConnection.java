@@ -4,7 +4,6 @@ import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
-import io.stickyws.spi.ResponseHead;
 import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -19,14 +18,12 @@ import jakarta.websocket.WebSocketContainer;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +153,8 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
 
           @Override
           public void afterResponse(jakarta.websocket.HandshakeResponse response) {
-            answered = HandshakeResponse.of(101, utf8(response.getHeaders()));
+            // header octets the container decoded as ISO-8859-1, as UTF-8 where valid UTF-8
+            answered = HandshakeResponse.ofLatin1(101, response.getHeaders());
             if (users != null) {
               users.afterResponse(response);
             }
@@ -168,14 +166,6 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
     // is never redirected (see the README for Jetty's HttpClient setting)
     config.getUserProperties().put(TOMCAT_MAX_REDIRECTIONS, "0");
     return config;
-  }
-
-  /** Header octets the container decoded as ISO-8859-1, as UTF-8 where they are valid UTF-8. */
-  private static Map<String, List<String>> utf8(Map<String, List<String>> headers) {
-    Map<String, List<String>> decoded = new LinkedHashMap<>();
-    headers.forEach((name, values) -> decoded.put(name,
-        values.stream().map(ResponseHead::utf8IfValid).collect(Collectors.toList())));
-    return decoded;
   }
 
   // ---- the container's callbacks ----

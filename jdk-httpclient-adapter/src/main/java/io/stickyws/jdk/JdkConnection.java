@@ -3,7 +3,6 @@ package io.stickyws.jdk;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
-import io.stickyws.spi.ResponseHead;
 import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -89,8 +88,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   private void handshakeFailed(Throwable error) {
     handshakes.release(entry);
     HttpResponse<?> http = error instanceof WebSocketHandshakeException e ? e.getResponse() : null;
-    HandshakeResponse response = http == null ? null : response(http.statusCode(),
-        http.headers().map());
+    HandshakeResponse response = http == null ? null // the JDK reads header octets as ISO-8859-1
+        : HandshakeResponse.ofLatin1(http.statusCode(), http.headers().map());
     Throwable cause = Loggable.failure(error); // the JDK's messages quote header values
     log.debug("jdk handshake to {} failed: {}", request,
         response != null ? "status " + response.status() : cause.getClass().getName());
@@ -116,7 +115,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     }
     log.debug("jdk handshake to {} opened{}", request,
         headers == null ? ", but its response headers were not captured" : "");
-    HandshakeResponse response = response(101, headers == null ? Map.of() : headers);
+    HandshakeResponse response =
+        HandshakeResponse.ofLatin1(101, headers == null ? Map.of() : headers);
     events.post(() -> listener.onOpen(response));
     ws.request(Long.MAX_VALUE); // every message at once: the callbacks below never hold one back
   }
@@ -276,14 +276,6 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   private static ByteBuffer copy(ByteBuffer data) {
     return ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
-  }
-
-  /** The JDK reads header octets as ISO-8859-1: values that are valid UTF-8 are decoded so. */
-  private static HandshakeResponse response(int status, Map<String, List<String>> headers) {
-    HandshakeResponse.Builder response = HandshakeResponse.builder(status);
-    headers.forEach((name, values) ->
-        values.forEach(value -> response.add(name, ResponseHead.utf8IfValid(value))));
-    return response.build();
   }
 
   /** A dependent stage wraps the failure it passes on (once, never nested). */

@@ -2,15 +2,13 @@ package io.stickyws.jdk;
 
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
-import io.stickyws.spi.Loggable;
+import io.stickyws.spi.SharedJar;
 import java.net.CookieHandler;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link CookieHandler} backed by a stickyws {@link CookieJar}, which a {@link JdkTransport}
@@ -29,8 +27,6 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are thread-safe.
  */
 public final class JdkCookieHandler extends CookieHandler {
-  private static final Logger log = LoggerFactory.getLogger(JdkCookieHandler.class);
-
   private final CookieJar jar;
   final PendingHandshakes handshakes = new PendingHandshakes();
 
@@ -74,14 +70,8 @@ public final class JdkCookieHandler extends CookieHandler {
     if (handshakes.onRequest(uri, requestHeaders) || jar == CookieJar.NO_COOKIES) {
       return Map.of();
     }
-    try {
-      List<Cookie> cookies = jar.loadForRequest(uri);
-      return cookies.isEmpty() ? Map.of() : Map.of("Cookie", List.of(Cookie.header(cookies)));
-    } catch (RuntimeException e) {
-      log.warn("cookie jar failed to load cookies for {}; sending none ({})",
-          Loggable.uri(uri), e.getClass().getName());
-      return Map.of();
-    }
+    List<Cookie> cookies = SharedJar.load(jar, uri);
+    return cookies.isEmpty() ? Map.of() : Map.of("Cookie", List.of(Cookie.header(cookies)));
   }
 
   /**
@@ -100,16 +90,8 @@ public final class JdkCookieHandler extends CookieHandler {
     if (handshakes.onResponse(uri, responseHeaders) || jar == CookieJar.NO_COOKIES) {
       return;
     }
-    try {
-      List<Cookie> cookies = Cookie.parseAll(
-          uri, PendingHandshakes.values(responseHeaders, "Set-Cookie"), Instant.now());
-      if (!cookies.isEmpty()) {
-        jar.saveFromResponse(uri, cookies);
-      }
-    } catch (RuntimeException e) {
-      log.warn("cookie jar failed to save cookies from {}; ignored ({})",
-          Loggable.uri(uri), e.getClass().getName());
-    }
+    SharedJar.save(
+        jar, uri, PendingHandshakes.values(responseHeaders, "Set-Cookie"), Instant.now());
   }
 
   /** Names the jar only. */

@@ -1,5 +1,6 @@
 package io.stickyws.okhttp;
 
+import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
 import io.stickyws.spi.SerialEvents;
@@ -152,7 +153,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
       log.debug("{} received close {} (remote first: {})", safeUri, code, remoteInitiated);
       // OkHttp does not answer a close frame by itself: complete the closing handshake, echoing the
       // code when it may be sent (1005 "no status" may not). Does nothing if we closed first.
-      ws.close(sendable(code) ? code : 1000, null);
+      ws.close(CloseArguments.sendable(code) ? code : 1000, null);
     } catch (RuntimeException e) {
       log.warn("could not answer the close frame of {}", safeUri, e);
     }
@@ -197,12 +198,6 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
       builder.add(headers.name(i), headers.value(i));
     }
     return builder.build();
-  }
-
-  /** Whether OkHttp lets a client send this close code. */
-  static boolean sendable(int code) {
-    return code >= 1000 && code < 5000 && !(code >= 1004 && code <= 1006)
-        && !(code >= 1015 && code <= 2999);
   }
 
   @Override

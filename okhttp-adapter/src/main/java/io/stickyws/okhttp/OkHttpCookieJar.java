@@ -2,7 +2,7 @@ package io.stickyws.okhttp;
 
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
-import java.net.URI;
+import io.stickyws.spi.SharedJar;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,21 +81,12 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
    */
   @Override
   public void saveFromResponse(HttpUrl url, List<okhttp3.Cookie> cookies) {
-    try {
-      URI uri = url.uri();
-      Instant now = clock.instant();
-      List<String> setCookies = new ArrayList<>(cookies.size());
-      for (okhttp3.Cookie cookie : cookies) {
-        setCookies.add(setCookieHeader(cookie, now));
-      }
-      List<Cookie> parsed = Cookie.parseAll(uri, setCookies, now);
-      if (!parsed.isEmpty()) {
-        jar.saveFromResponse(uri, parsed);
-      }
-    } catch (RuntimeException e) {
-      log.warn("cookie jar failed to save cookies from {}://{}{}: {}",
-          url.scheme(), url.host(), url.encodedPath(), e.getClass().getName());
+    Instant now = clock.instant();
+    List<String> setCookies = new ArrayList<>(cookies.size());
+    for (okhttp3.Cookie cookie : cookies) {
+      setCookies.add(setCookieHeader(cookie, now));
     }
+    SharedJar.save(jar, url.uri(), setCookies, now);
   }
 
   /**
@@ -106,14 +97,7 @@ public final class OkHttpCookieJar implements okhttp3.CookieJar {
    */
   @Override
   public List<okhttp3.Cookie> loadForRequest(HttpUrl url) {
-    List<Cookie> cookies;
-    try {
-      cookies = jar.loadForRequest(url.uri());
-    } catch (RuntimeException e) {
-      log.warn("cookie jar failed to load cookies for {}://{}{}: {}",
-          url.scheme(), url.host(), url.encodedPath(), e.getClass().getName());
-      return List.of();
-    }
+    List<Cookie> cookies = SharedJar.load(jar, url.uri());
     List<okhttp3.Cookie> result = new ArrayList<>(cookies.size());
     for (Cookie cookie : cookies) {
       try {

@@ -1,15 +1,13 @@
 package io.stickyws.okhttp;
 
+import io.stickyws.spi.LateConfirmations;
+import io.stickyws.spi.PongBacklog;
 import io.stickyws.spi.WatchedSocketFactory;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import okhttp3.WebSocket;
 import okio.ByteString;
@@ -22,23 +20,23 @@ import okio.Utf8;
  * are missing, neither job below is done and the connection works as before).
  *
  * <ul>
- *   <li><b>Delivery confirmation.</b> OkHttp cannot ping on demand, but it pings every {@code
- *       pingInterval} and fails the socket when a pong is missing. A pong proves the peer read
- *       every byte written before its ping. So the engine's confirming ping is answered (late)
- *       once the messages sent before it have left OkHttp's queue
+ *   <li><b>Delivery confirmation</b> ({@link LateConfirmations}). OkHttp cannot ping on demand,
+ *       but it pings every {@code pingInterval} and fails the socket when a pong is missing. A pong
+ *       proves the peer read every byte written before its ping. So the engine's confirming ping
+ *       is answered (late) once the messages sent before it have left OkHttp's queue
  *       ({@link WebSocket#queueSize()}) and OkHttp's next own ping after that got its pong. An
  *       unsolicited pong from the peer counts as an answer too (OkHttp does not tell them apart).
- *   <li><b>Ping flood.</b> OkHttp queues a pong for every ping it reads, without a bound; a peer
- *       that pings and never reads fills the heap. Each read first compares the pings OkHttp read
- *       with the writes that completed on the socket (a pong is one write); when more than
- *       {@value #MAX_PENDING_PONGS} pings are ahead of the writes, the read fails, OkHttp fails the
- *       connection with that cause and closes the socket.
+ *   <li><b>Ping flood</b> ({@link PongBacklog}). OkHttp queues a pong for every ping it reads,
+ *       without a bound; a peer that pings and never reads fills the heap. Each read first
+ *       compares the pings OkHttp read with the writes that completed on the socket (a pong is one
+ *       write); when more than {@value #MAX_PENDING_PONGS} pings are ahead of the writes, the read
+ *       fails, OkHttp fails the connection with that cause and closes the socket.
  * </ul>
  *
  * <p>Thread-safe: reads and writes come from OkHttp's reader and writer threads, sends and pings
  * from the engine.
  */
-final class OkHttpPings implements WatchedSocketFactory.Observer {
+final class OkHttpPings implements WatchedSocketFactory.Observer, LateConfirmations.Counters {
   /** How many pings a peer may send ahead of the pongs written before the connection is dropped. */
   static final int MAX_PENDING_PONGS = 16_384;
 
@@ -49,14 +47,9 @@ final class OkHttpPings implements WatchedSocketFactory.Observer {
 
   private final boolean confirms;
   private final Consumer<ByteBuffer> confirmed;
-  private final AtomicLong writes = new AtomicLong();
-  private final ArrayDeque<Mark> marks = new ArrayDeque<>(4);
+  private final LateConfirmations confirmations = new LateConfirmations();
+  private final PongBacklog backlog = new PongBacklog(MAX_PENDING_PONGS);
   private volatile WebSocket webSocket;
-  /** Bytes OkHttp's queue took since the connection opened. Guarded by this. */
-  private long enqueued;
-  /** The lowest (pings read - writes completed) seen: the baseline. Reader thread only. */
-  private long lowestBacklog = Long.MAX_VALUE;
-  private volatile IOException flood;
 
   /**
    * @param pingInterval OkHttp's ping interval on this connection in milliseconds, 0 for none
@@ -68,18 +61,6 @@ final class OkHttpPings implements WatchedSocketFactory.Observer {
     this.confirmed = confirmed;
   }
 
-  /** A confirming ping waiting for OkHttp's ping that followed its messages out of the queue. */
-  private static final class Mark {
-    final ByteBuffer payload;
-    final long bytes;
-    long pingAfter = -1;
-
-    Mark(ByteBuffer payload, long bytes) {
-      this.payload = payload;
-      this.bytes = bytes;
-    }
-  }
-
   /** The connection opened on {@code ws}: counting starts (on OkHttp's own WebSocket only). */
   void opened(WebSocket ws) {
     if (REAL_WEB_SOCKET != null && REAL_WEB_SOCKET.isInstance(ws)) {
@@ -87,22 +68,14 @@ final class OkHttpPings implements WatchedSocketFactory.Observer {
     }
   }
 
-  /** Sends a text message, counting the bytes OkHttp's queue took (its size, as OkHttp encodes). */
-  synchronized boolean send(WebSocket ws, String text) {
-    if (!ws.send(text)) {
-      return false;
-    }
-    enqueued += Utf8.size(text);
-    return true;
+  /** Sends a text message, counting the bytes OkHttp's queue takes (its UTF-8 size). */
+  boolean send(WebSocket ws, String text) {
+    return confirmations.send(() -> ws.send(text), Utf8.size(text));
   }
 
-  /** Sends a binary message, counting the bytes OkHttp's queue took. */
-  synchronized boolean send(WebSocket ws, ByteString data) {
-    if (!ws.send(data)) {
-      return false;
-    }
-    enqueued += data.size();
-    return true;
+  /** Sends a binary message, counting the bytes OkHttp's queue takes. */
+  boolean send(WebSocket ws, ByteString data) {
+    return confirmations.send(() -> ws.send(data), data.size());
   }
 
   /** Remembers a confirming ping; {@code false} when OkHttp does not ping on this connection. */
@@ -110,67 +83,40 @@ final class OkHttpPings implements WatchedSocketFactory.Observer {
     if (!confirms || webSocket == null) {
       return false;
     }
-    ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
-    synchronized (this) {
-      marks.addLast(new Mark(copy, enqueued));
-    }
-    confirm();
+    confirmations.add(payload);
+    confirmations.proven(this).forEach(confirmed);
     return true;
-  }
-
-  /** Answers the confirming pings that OkHttp's counters now prove. */
-  private void confirm() {
-    WebSocket ws = webSocket;
-    List<ByteBuffer> answered = null; // runs before every read: allocate only for an answer
-    synchronized (this) {
-      if (ws == null || marks.isEmpty()) {
-        return;
-      }
-      long left = enqueued - ws.queueSize();
-      int sent = count(SENT_PINGS, ws);
-      int pongs = count(RECEIVED_PONGS, ws);
-      for (Mark mark : marks) { // OkHttp's next ping after this moment follows the bytes that left
-        if (mark.pingAfter < 0 && left >= mark.bytes) {
-          mark.pingAfter = sent + 1;
-        }
-      }
-      while (!marks.isEmpty() && marks.peekFirst().pingAfter > 0
-          && pongs >= marks.peekFirst().pingAfter) {
-        if (answered == null) {
-          answered = new ArrayList<>(1);
-        }
-        answered.add(marks.pollFirst().payload);
-      }
-    }
-    if (answered != null) {
-      answered.forEach(confirmed);
-    }
   }
 
   @Override
   public void beforeRead() throws IOException {
     WebSocket ws = webSocket;
-    if (flood != null) {
-      throw flood;
-    }
-    if (ws == null || RECEIVED_PINGS == null) {
-      return;
-    }
-    long backlog = count(RECEIVED_PINGS, ws) - writes.get();
-    lowestBacklog = Math.min(lowestBacklog, backlog);
-    if (backlog - lowestBacklog > MAX_PENDING_PONGS) {
-      flood = new IOException("the peer pings but does not read: " + (backlog - lowestBacklog)
-          + " pongs wait to be written; connection dropped");
-      throw flood;
+    if (ws != null && RECEIVED_PINGS != null) {
+      backlog.check(count(RECEIVED_PINGS, ws));
     }
     if (confirms) {
-      confirm();
+      confirmations.proven(this).forEach(confirmed);
     }
   }
 
   @Override
   public void afterWrite() {
-    writes.incrementAndGet();
+    backlog.wrote();
+  }
+
+  @Override
+  public long queuedBytes() {
+    return webSocket.queueSize(); // read only while a confirming ping waits: set by then
+  }
+
+  @Override
+  public int sentPings() {
+    return count(SENT_PINGS, webSocket);
+  }
+
+  @Override
+  public int receivedPongs() {
+    return count(RECEIVED_PONGS, webSocket);
   }
 
   private static Class<?> realWebSocket() {
