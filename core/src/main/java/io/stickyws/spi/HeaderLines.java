@@ -1,14 +1,16 @@
 package io.stickyws.spi;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A request's headers as one line per name, for libraries that take one value per header name and
- * write it unchecked (Java-WebSocket): repeated values are joined, {@code Cookie} with
- * {@code "; "} (RFC 6265 §5.4), every other header with {@code ", "} (RFC 9110 §5.3).
+ * Header maps as adapters hand them to and take them from libraries: {@link #join} makes a
+ * request's headers one line per name, for libraries that take one value per header name and write
+ * it unchecked (Java-WebSocket); {@link #values} reads every value of one header from a map a
+ * library filled.
  *
  * <p>Stateless and thread-safe.
  */
@@ -18,7 +20,8 @@ public final class HeaderLines {
   private HeaderLines() {}
 
   /**
-   * Joins the values of each header name, names matched without regard to case.
+   * Joins the values of each header name, names matched without regard to case: {@code Cookie}
+   * with {@code "; "} (RFC 6265 §5.4), every other header with {@code ", "} (RFC 9110 §5.3).
    *
    * @param headers header names to values, as {@link HandshakeRequest#headers()} holds them;
    *     {@code null} values are skipped
@@ -44,5 +47,24 @@ public final class HeaderLines {
       }
     });
     return joined;
+  }
+
+  /**
+   * Every value of one header, its name matched without regard to case, for maps whose keys
+   * differ in case only or may be {@code null} (a status line), or whose value lists may be
+   * {@code null}.
+   *
+   * @param headers header names to values, as a library hands them over
+   * @param name the header name
+   * @return the values of every matching name in map order; empty if none
+   */
+  public static List<String> values(Map<String, List<String>> headers, String name) {
+    List<String> result = new ArrayList<>();
+    headers.forEach((n, values) -> {
+      if (name.equalsIgnoreCase(n) && values != null) {
+        result.addAll(values);
+      }
+    });
+    return result;
   }
 }

@@ -96,7 +96,7 @@ public final class LateConfirmations {
    * @param payload the ping's payload; copied
    */
   public void add(ByteBuffer payload) {
-    ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+    ByteBuffer copy = Buffers.copy(payload);
     synchronized (this) {
       marks.addLast(new Mark(copy, enqueued));
     }

@@ -37,7 +37,15 @@
  *       {@link io.stickyws.spi.Loggable#failure} is the one redaction step for a library's
  *       exceptions before they reach a log line or the listener;
  *       {@link io.stickyws.spi.AsciiCookies} leaves out the cookies a library that writes ASCII only
- *       cannot send.</li>
+ *       cannot send;
+ *       {@link io.stickyws.spi.HeaderLines} joins a request's headers one line per name and reads
+ *       the values of one header; {@link io.stickyws.spi.HandshakeResponse#ofLatin1} decodes
+ *       headers a library read as ISO-8859-1; {@link io.stickyws.spi.HandshakeKeys} computes
+ *       {@code Sec-WebSocket-Accept}; {@link io.stickyws.spi.Buffers} copies a payload;
+ *       {@link io.stickyws.spi.SharedJar} lets a library's cookie hook share the engine's jar;
+ *       {@link io.stickyws.spi.LateConfirmations} confirms delivery with a library's own pings;
+ *       {@link io.stickyws.spi.PongBacklog} bounds the pongs a ping flood makes a library
+ *       queue.</li>
  *   <li>A handshake is never redirected: a 3xx is reported as a failed handshake with its status
  *       and headers, and the adapter's library must not follow it.</li>
  * </ul>

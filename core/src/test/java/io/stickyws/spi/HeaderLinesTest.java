@@ -50,4 +50,17 @@ class HeaderLinesTest {
     assertThatThrownBy(() -> HeaderLines.join(Map.of("X:Y", List.of("v"))))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void valuesCollectsEveryCaseOfTheNameAndSkipsNulls() {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    headers.put(null, List.of("HTTP/1.1 101 Switching Protocols"));
+    headers.put("set-cookie", List.of("a=1"));
+    headers.put("X-Other", List.of("x"));
+    headers.put("Set-Cookie", List.of("b=2", "c=3"));
+    headers.put("SET-COOKIE", null);
+
+    assertThat(HeaderLines.values(headers, "Set-Cookie")).containsExactly("a=1", "b=2", "c=3");
+    assertThat(HeaderLines.values(headers, "Retry-After")).isEmpty();
+  }
 }

@@ -1,5 +1,6 @@
 package io.stickyws.jakarta;
 
+import io.stickyws.spi.Buffers;
 import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
@@ -179,11 +180,11 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
     opened.addMessageHandler(String.class,
         (MessageHandler.Whole<String>) text -> events.post(() -> listener.onText(text)));
     opened.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) data -> {
-      ByteBuffer copy = copy(data);
+      ByteBuffer copy = Buffers.copy(data);
       events.post(() -> listener.onBinary(copy));
     });
     opened.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> {
-      ByteBuffer copy = copy(pong.getApplicationData());
+      ByteBuffer copy = Buffers.copy(pong.getApplicationData());
       events.post(() -> listener.onPong(copy));
     });
   }
@@ -223,7 +224,7 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
 
   @Override
   public boolean sendBinary(ByteBuffer data) {
-    ByteBuffer copy = copy(data);
+    ByteBuffer copy = Buffers.copy(data);
     return enqueue(copy.remaining(), s -> s.getBasicRemote().sendBinary(copy));
   }
 
@@ -232,7 +233,7 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
     if (payload.remaining() > 125) {
       return false;
     }
-    ByteBuffer copy = copy(payload);
+    ByteBuffer copy = Buffers.copy(payload);
     return enqueue(0, s -> s.getBasicRemote().sendPing(copy));
   }
 
@@ -315,13 +316,6 @@ final class JakartaConnection extends Endpoint implements TransportConnection {
     } catch (IOException | RuntimeException e) {
       log.trace("jakarta: closing {} failed: {}", safeUri, e.toString());
     }
-  }
-
-  private static ByteBuffer copy(ByteBuffer data) {
-    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-    copy.put(data.duplicate());
-    copy.flip();
-    return copy;
   }
 
   @Override

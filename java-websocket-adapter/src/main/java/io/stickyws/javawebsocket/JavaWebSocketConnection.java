@@ -1,5 +1,6 @@
 package io.stickyws.javawebsocket;
 
+import io.stickyws.spi.Buffers;
 import io.stickyws.spi.CloseArguments;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
@@ -100,7 +101,7 @@ final class JavaWebSocketConnection implements TransportConnection {
   @Override
   public boolean sendPing(ByteBuffer payload) {
     PingFrame ping = new PingFrame();
-    ping.setPayload(copy(payload));
+    ping.setPayload(Buffers.copy(payload));
     return payload.remaining() <= 125 && send("ping", () -> client.sendFrame(ping));
   }
 
@@ -172,10 +173,6 @@ final class JavaWebSocketConnection implements TransportConnection {
 
   private void terminate(Terminal terminal) {
     events.postTerminal(() -> terminal.deliverTo(listener)); // a second one is dropped
-  }
-
-  private static ByteBuffer copy(ByteBuffer data) {
-    return ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
   }
 
   @Override

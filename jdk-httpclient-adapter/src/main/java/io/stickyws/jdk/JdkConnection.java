@@ -1,5 +1,6 @@
 package io.stickyws.jdk;
 
+import io.stickyws.spi.Buffers;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
@@ -134,7 +135,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-    binaryParts.add(copy(data));
+    binaryParts.add(Buffers.copy(data));
     if (last) {
       ByteBuffer whole = ByteBuffer.allocate(
           binaryParts.stream().mapToInt(ByteBuffer::remaining).sum());
@@ -148,7 +149,7 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-    ByteBuffer payload = copy(message);
+    ByteBuffer payload = Buffers.copy(message);
     events.post(() -> listener.onPong(payload));
     return null;
   }
@@ -191,13 +192,13 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public boolean sendBinary(ByteBuffer data) {
-    ByteBuffer copy = copy(data);
+    ByteBuffer copy = Buffers.copy(data);
     return send(copy.remaining(), ws -> ws.sendBinary(copy, true));
   }
 
   @Override
   public boolean sendPing(ByteBuffer payload) {
-    ByteBuffer copy = copy(payload);
+    ByteBuffer copy = Buffers.copy(payload);
     return copy.remaining() <= 125 && send(copy.remaining(), ws -> ws.sendPing(copy));
   }
 
@@ -272,10 +273,6 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
       }
       mine.complete(null);
     });
-  }
-
-  private static ByteBuffer copy(ByteBuffer data) {
-    return ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
   }
 
   /** A dependent stage wraps the failure it passes on (once, never nested). */

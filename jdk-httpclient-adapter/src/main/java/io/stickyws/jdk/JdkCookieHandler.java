@@ -2,6 +2,7 @@ package io.stickyws.jdk;
 
 import io.stickyws.cookie.Cookie;
 import io.stickyws.cookie.CookieJar;
+import io.stickyws.spi.HeaderLines;
 import io.stickyws.spi.SharedJar;
 import java.net.CookieHandler;
 import java.net.URI;
@@ -90,8 +91,7 @@ public final class JdkCookieHandler extends CookieHandler {
     if (handshakes.onResponse(uri, responseHeaders) || jar == CookieJar.NO_COOKIES) {
       return;
     }
-    SharedJar.save(
-        jar, uri, PendingHandshakes.values(responseHeaders, "Set-Cookie"), Instant.now());
+    SharedJar.save(jar, uri, HeaderLines.values(responseHeaders, "Set-Cookie"), Instant.now());
   }
 
   /** Names the jar only. */

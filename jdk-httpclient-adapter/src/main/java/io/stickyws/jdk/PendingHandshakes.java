@@ -1,12 +1,10 @@
 package io.stickyws.jdk;
 
+import io.stickyws.spi.HandshakeKeys;
+import io.stickyws.spi.HeaderLines;
 import io.stickyws.spi.Loggable;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PendingHandshakes {
   private static final Logger log = LoggerFactory.getLogger(PendingHandshakes.class);
-  private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final Object lock = new Object();
   private final List<Entry> entries = new ArrayList<>(); // guarded by lock, in arrival order
@@ -80,11 +77,11 @@ final class PendingHandshakes {
 
   /** {@code CookieHandler.get}: {@code true} for a WebSocket handshake (no cookies from a jar). */
   boolean onRequest(URI uri, Map<String, List<String>> requestHeaders) {
-    List<String> key = values(requestHeaders, "Sec-WebSocket-Key");
+    List<String> key = HeaderLines.values(requestHeaders, "Sec-WebSocket-Key");
     if (key.isEmpty()) {
       return false;
     }
-    String accept = accept(key.get(0).trim());
+    String accept = HandshakeKeys.accept(key.get(0).trim());
     Runnable next = null;
     synchronized (lock) {
       // a redirect or an authentication retry of a bound handshake shows its key again
@@ -104,7 +101,7 @@ final class PendingHandshakes {
    * headers were captured, or the engine sees a non-101 answer on the failure): not for a jar.
    */
   boolean onResponse(URI uri, Map<String, List<String>> responseHeaders) {
-    List<String> accept = values(responseHeaders, "Sec-WebSocket-Accept");
+    List<String> accept = HeaderLines.values(responseHeaders, "Sec-WebSocket-Accept");
     synchronized (lock) {
       Entry entry = accept.isEmpty() ? null : first(e -> accept.get(0).trim().equals(e.accept));
       if (entry != null) {
@@ -160,33 +157,12 @@ final class PendingHandshakes {
     return start != null;
   }
 
-  static String accept(String key) {
-    try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      byte[] digest = sha1.digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
-      return Base64.getEncoder().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is required on every Java platform", e);
-    }
-  }
-
   private static Map<String, List<String>> signature(Map<String, List<String>> headers) {
     Map<String, List<String>> result = new TreeMap<>();
     headers.forEach((name, values) -> {
       String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
       if (!lower.isEmpty() && !lower.startsWith("sec-websocket-") && values != null) {
         result.computeIfAbsent(lower, n -> new ArrayList<>()).addAll(values);
-      }
-    });
-    return result;
-  }
-
-  /** Every value of one header, its name matched without regard to case. */
-  static List<String> values(Map<String, List<String>> headers, String name) {
-    List<String> result = new ArrayList<>();
-    headers.forEach((n, values) -> {
-      if (name.equalsIgnoreCase(n) && values != null) {
-        result.addAll(values);
       }
     });
     return result;

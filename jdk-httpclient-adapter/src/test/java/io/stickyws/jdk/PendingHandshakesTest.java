@@ -2,6 +2,7 @@ package io.stickyws.jdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stickyws.spi.HandshakeKeys;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ class PendingHandshakesTest {
 
   @Test
   void computesTheAcceptValueOfRfc6455() {
-    assertThat(PendingHandshakes.accept("dGhlIHNhbXBsZSBub25jZQ=="))
+    assertThat(HandshakeKeys.accept("dGhlIHNhbXBsZSBub25jZQ=="))
         .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   }
 
@@ -28,7 +29,7 @@ class PendingHandshakesTest {
     assertThat(handshakes.onRequest(HTTP, request("2", "keyB"))).isTrue();
     assertThat(handshakes.onRequest(HTTP, request("1", "keyA"))).isTrue();
     handshakes.onResponse(HTTP, Map.of("Sec-WebSocket-Accept",
-        List.of(PendingHandshakes.accept("keyA")), "Set-Cookie", List.of("SERVERID=a")));
+        List.of(HandshakeKeys.accept("keyA")), "Set-Cookie", List.of("SERVERID=a")));
 
     assertThat(a.captured()).containsEntry("Set-Cookie", List.of("SERVERID=a"));
     assertThat(b.captured()).isNull();
