@@ -10,7 +10,6 @@ import io.stickyws.spi.WatchedSocketFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -41,15 +40,15 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
 
   private final SerialEvents events;
   private final OkHttpPings pings;
-  /** Set when the engine asked to close, before the server's close frame arrived. */
-  private final AtomicBoolean closeRequested = new AtomicBoolean();
 
   private volatile WebSocket webSocket;
   private volatile boolean open;
-  /** The server's close frame, once read: -1 until then. */
-  private volatile int receivedCode = -1;
-  private volatile String receivedReason = "";
-  private volatile boolean remoteInitiated;
+  /** Set when the engine asked to close, before the server's close frame arrived. */
+  private volatile boolean closeRequested;
+  /** The server's close frame, once read; {@code remote} if it came before the engine's. */
+  private volatile Close received;
+
+  private record Close(int code, String reason, boolean remote) {}
 
   OkHttpConnection(TransportListener listener, URI uri, int pingInterval) {
     this.listener = listener;
@@ -102,7 +101,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
     if (events.terminated() || ws == null) {
       return;
     }
-    closeRequested.set(true);
+    closeRequested = true;
     log.debug("closing {} with {}", safeUri, code);
     ws.close(code, reason);
   }
@@ -147,10 +146,9 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   @Override
   public void onClosing(WebSocket ws, int code, String reason) {
     try {
-      receivedReason = reason == null ? "" : reason;
-      remoteInitiated = !closeRequested.get();
-      receivedCode = code;
-      log.debug("{} received close {} (remote first: {})", safeUri, code, remoteInitiated);
+      Close close = new Close(code, reason == null ? "" : reason, !closeRequested);
+      received = close;
+      log.debug("{} received close {} (remote first: {})", safeUri, code, close.remote());
       // OkHttp does not answer a close frame by itself: complete the closing handshake, echoing the
       // code when it may be sent (1005 "no status" may not). Does nothing if we closed first.
       ws.close(CloseArguments.sendable(code) ? code : 1000, null);
@@ -161,7 +159,7 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
 
   @Override
   public void onClosed(WebSocket ws, int code, String reason) {
-    boolean remote = remoteInitiated;
+    boolean remote = received != null && received.remote();
     String why = reason == null ? "" : reason;
     log.debug("closed {} with {} (remote: {})", safeUri, code, remote);
     events.postTerminal(() -> listener.onClosed(code, why, remote));
@@ -171,14 +169,12 @@ final class OkHttpConnection extends WebSocketListener implements TransportConne
   public void onFailure(WebSocket ws, Throwable t, Response response) {
     try {
       HandshakeResponse handshake = response == null ? null : handshakeResponse(response);
-      int code = receivedCode;
-      if (handshake == null && code != -1) {
+      Close close = received;
+      if (handshake == null && close != null) {
         // The peer's close frame arrived, then the socket failed before OkHttp finished the
         // closing handshake: the close code is what the engine needs.
-        String reason = receivedReason;
-        boolean remote = remoteInitiated;
-        log.debug("closed {} with {} then failed: {}", safeUri, code, t.toString());
-        events.postTerminal(() -> listener.onClosed(code, reason, remote));
+        log.debug("closed {} with {} then failed: {}", safeUri, close.code(), t.toString());
+        events.postTerminal(() -> listener.onClosed(close.code(), close.reason(), close.remote()));
       } else {
         log.debug("failed {}: {} (status {})", safeUri, t.getClass().getName(),
             handshake == null ? "none" : handshake.status());
