@@ -42,6 +42,7 @@
  *       the values of one header; {@link io.stickyws.spi.HandshakeResponse#ofLatin1} decodes
  *       headers a library read as ISO-8859-1; {@link io.stickyws.spi.HandshakeKeys} computes
  *       {@code Sec-WebSocket-Accept}; {@link io.stickyws.spi.Buffers} copies a payload;
+ *       {@link io.stickyws.spi.MessageParts} assembles a message a library delivers in parts;
  *       {@link io.stickyws.spi.SharedJar} lets a library's cookie hook share the engine's jar;
  *       {@link io.stickyws.spi.LateConfirmations} confirms delivery with a library's own pings;
  *       {@link io.stickyws.spi.PongBacklog} bounds the pongs a ping flood makes a library

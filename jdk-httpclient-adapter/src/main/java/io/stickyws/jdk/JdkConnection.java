@@ -4,6 +4,7 @@ import io.stickyws.spi.Buffers;
 import io.stickyws.spi.HandshakeRequest;
 import io.stickyws.spi.HandshakeResponse;
 import io.stickyws.spi.Loggable;
+import io.stickyws.spi.MessageParts;
 import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,9 +49,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
   private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null); // by lock
   private long outboundBytes; // guarded by lock
 
-  // Receive side: the JDK calls the listener sequentially, one message part at a time.
-  private StringBuilder textParts;
-  private final List<ByteBuffer> binaryParts = new ArrayList<>();
+  /** The JDK calls the listener sequentially, one message part at a time. */
+  private final MessageParts parts = new MessageParts();
 
   JdkConnection(WebSocket.Builder builder, PendingHandshakes handshakes, HandshakeRequest request,
       TransportListener listener, long maxOutboundBytes) {
@@ -124,10 +123,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-    textParts = textParts == null ? new StringBuilder(data) : textParts.append(data);
-    if (last) {
-      String text = textParts.toString();
-      textParts = null;
+    String text = parts.text(data, last);
+    if (text != null) {
       events.post(() -> listener.onText(text));
     }
     return null; // data was copied: the JDK may reuse it at once
@@ -135,13 +132,8 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-    binaryParts.add(Buffers.copy(data));
-    if (last) {
-      ByteBuffer whole = ByteBuffer.allocate(
-          binaryParts.stream().mapToInt(ByteBuffer::remaining).sum());
-      binaryParts.forEach(whole::put);
-      binaryParts.clear();
-      whole.flip();
+    ByteBuffer whole = parts.binary(data, last);
+    if (whole != null) {
       events.post(() -> listener.onBinary(whole));
     }
     return null;
