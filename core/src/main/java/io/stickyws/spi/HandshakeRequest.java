@@ -80,6 +80,18 @@ public final class HandshakeRequest {
   }
 
   /**
+   * The URI as an HTTP library and cookie rules see the handshake: {@code ws} becomes {@code http},
+   * {@code wss} becomes {@code https}, and the rest is exactly the text of {@link #uri()}.
+   *
+   * @return an {@code http} or {@code https} URI
+   */
+  public URI httpUri() {
+    String text = uri.toString();
+    boolean secure = text.regionMatches(true, 0, "wss:", 0, 4);
+    return URI.create((secure ? "https:" : "http:") + text.substring(secure ? 4 : 3));
+  }
+
+  /**
    * The headers to send, in the order the engine added them.
    *
    * @return an unmodifiable map of header names to values

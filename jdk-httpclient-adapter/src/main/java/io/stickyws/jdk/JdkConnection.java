@@ -9,7 +9,6 @@ import io.stickyws.spi.SerialEvents;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -59,9 +58,9 @@ final class JdkConnection implements TransportConnection, WebSocket.Listener {
     this.listener = listener;
     this.maxOutboundBytes = maxOutboundBytes;
     this.events = new SerialEvents("jdk " + Loggable.uri(request.uri()));
-    // ws → http, wss → https: the URI the JDK shows its CookieHandler
-    URI httpUri = URI.create(request.uri().toString().replaceFirst("^(?i)ws", "http"));
-    this.entry = handshakes.newEntry(httpUri, request.headers(), () -> buildAsync(builder));
+    // keyed by the http(s) URI: the one the JDK shows its CookieHandler
+    this.entry =
+        handshakes.newEntry(request.httpUri(), request.headers(), () -> buildAsync(builder));
   }
 
   /** Hands the attempt to the JDK now, or once an identical one has been sent. */

@@ -6,7 +6,6 @@ import io.stickyws.spi.NoDelaySocketFactory;
 import io.stickyws.spi.Transport;
 import io.stickyws.spi.TransportConnection;
 import io.stickyws.spi.TransportListener;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +172,7 @@ public final class OkHttpTransport implements Transport {
   }
 
   private Request toOkHttp(HandshakeRequest request) {
-    Request.Builder builder = new Request.Builder().url(httpUrl(request.uri()));
+    Request.Builder builder = new Request.Builder().url(httpUrl(request));
     Headers.Builder headers = new Headers.Builder();
     for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
       for (String value : header.getValue()) {
@@ -192,25 +191,19 @@ public final class OkHttpTransport implements Transport {
     return builder.headers(headers.build()).build();
   }
 
-  /** The URI as OkHttp's {@link HttpUrl}, ws:// and wss:// mapped to http:// and https://. */
-  private HttpUrl httpUrl(URI uri) {
-    String given = uri.toString();
+  /** OkHttp's parse of the request's {@link HandshakeRequest#httpUri()}. */
+  private HttpUrl httpUrl(HandshakeRequest request) {
+    String given = request.uri().toString();
     ParsedUrl last = lastUrl;
     if (last != null && last.uri().equals(given)) {
       return last.url();
     }
-    String text = given;
-    if (text.regionMatches(true, 0, "ws:", 0, 3)) {
-      text = "http:" + text.substring(3);
-    } else if (text.regionMatches(true, 0, "wss:", 0, 4)) {
-      text = "https:" + text.substring(4);
-    }
     HttpUrl url;
     try {
-      url = HttpUrl.get(text);
+      url = HttpUrl.get(request.httpUri().toString());
     } catch (IllegalArgumentException e) { // its message shows the query, which may hold secrets
       throw new IllegalArgumentException(
-          "uri (" + Loggable.uri(uri) + ") is not a URL OkHttp accepts");
+          "uri (" + Loggable.uri(request.uri()) + ") is not a URL OkHttp accepts");
     }
     lastUrl = new ParsedUrl(given, url);
     return url;
