@@ -340,14 +340,14 @@ final class Clients {
    * no cookies: the floor of a reconnect, noticing the drop plus one handshake. {@code onOpen}
    * receives every open.
    */
-  static Factory rawReconnecting(String adapter) {
+  static Factory rawReconnecting(String adapter, Tls tls) {
     switch (adapter) {
       case "okhttp":
-        return rawReconnectingOkHttp(okHttp(null, true));
+        return rawReconnectingOkHttp(okHttp(tls, true));
       case "jdk":
-        return rawReconnectingJdk(jdkBuilder(null).build());
+        return rawReconnectingJdk(jdkBuilder(tls).build());
       case "java-websocket":
-        return Clients::rawReconnectingJavaWebSocket;
+        return (uri, onMessage, onOpen) -> rawReconnectingJavaWebSocket(uri, tls, onMessage, onOpen);
       default:
         throw new IllegalArgumentException("adapter (" + adapter + ") unknown");
     }
@@ -460,7 +460,7 @@ final class Clients {
     };
   }
 
-  private static Conn rawReconnectingJavaWebSocket(URI uri, Consumer<String> onMessage,
+  private static Conn rawReconnectingJavaWebSocket(URI uri, Tls tls, Consumer<String> onMessage,
       LongConsumer onOpen) throws InterruptedException {
     CountDownLatch opened = new CountDownLatch(1);
     AtomicBoolean closed = new AtomicBoolean();
@@ -471,6 +471,9 @@ final class Clients {
         setTcpNoDelay(true);
         setConnectionLostTimeout(0);
         setDaemon(true);
+        if (tls != null) {
+          setSocketFactory(tls.context.getSocketFactory());
+        }
       }
 
       @Override

@@ -1,13 +1,20 @@
 package io.stickyws.benchmarks;
 
+import io.stickyws.testkit.Certificates;
 import io.stickyws.testkit.Ports;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.security.KeyStore;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocket;
 import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 
 /**
@@ -20,15 +27,28 @@ import org.java_websocket.server.WebSocketServer;
 final class EchoServer implements AutoCloseable {
   private final Server server;
   private final int port;
+  private final String scheme;
 
-  private EchoServer(int port) {
+  private EchoServer(int port, String scheme) {
     this.port = port;
+    this.scheme = scheme;
     this.server = new Server(new InetSocketAddress(Ports.HOST, port));
   }
 
   /** Starts a server on a free loopback port and waits until it listens. */
   static EchoServer start() throws InterruptedException {
-    EchoServer echo = new EchoServer(Ports.free());
+    return start(null);
+  }
+
+  /**
+   * Starts a server on a free loopback port, speaking TLS with {@code tls} unless it is null
+   * ({@code wss://} URIs then), and waits until it listens.
+   */
+  static EchoServer start(SSLContext tls) throws InterruptedException {
+    EchoServer echo = new EchoServer(Ports.free(), tls == null ? "ws" : "wss");
+    if (tls != null) {
+      echo.server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(tls));
+    }
     echo.server.setReuseAddr(true);
     echo.server.setTcpNoDelay(true);
     echo.server.start();
@@ -38,12 +58,28 @@ final class EchoServer implements AutoCloseable {
     return echo;
   }
 
+  /** A server-side TLS context with the key and certificate {@code certificates} generated. */
+  static SSLContext serverTls(Certificates certificates) throws Exception {
+    char[] password = certificates.trustStorePassword().toCharArray();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in =
+        Files.newInputStream(certificates.certPem().resolveSibling("server.p12"))) {
+      keys.load(in, password);
+    }
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, password);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keyManagers.getKeyManagers(), null, null);
+    return context;
+  }
+
   URI uri() {
     return uri("/echo");
   }
 
   URI uri(String path) {
-    return URI.create("ws://" + Ports.HOST + ":" + port + path);
+    return URI.create(scheme + "://" + Ports.HOST + ":" + port + path);
   }
 
   int port() {
