@@ -292,46 +292,7 @@ final class Clients {
   }
 
   static Factory rawJavaWebSocket(Tls tls) {
-    return (uri, onMessage, onOpen) -> {
-      CountDownLatch opened = new CountDownLatch(1);
-      WebSocketClient client = new WebSocketClient(uri) {
-        @Override
-        public void onOpen(ServerHandshake handshake) {
-          onOpen.accept(System.nanoTime());
-          opened.countDown();
-        }
-
-        @Override
-        public void onMessage(String message) {
-          onMessage.accept(message);
-        }
-
-        @Override
-        public void onClose(int code, String reason, boolean remote) {}
-
-        @Override
-        public void onError(Exception ex) {}
-      };
-      client.setTcpNoDelay(true);
-      client.setConnectionLostTimeout(0);
-      client.setDaemon(true);
-      if (tls != null) {
-        client.setSocketFactory(tls.context.getSocketFactory());
-      }
-      client.connect();
-      await(opened, "raw java-websocket");
-      return new Conn() {
-        @Override
-        public void send(String text) {
-          client.send(text);
-        }
-
-        @Override
-        public void close() {
-          client.close();
-        }
-      };
-    };
+    return (uri, onMessage, onOpen) -> javaWebSocket(uri, tls, onMessage, onOpen, false);
   }
 
   /**
@@ -347,7 +308,7 @@ final class Clients {
       case "jdk":
         return rawReconnectingJdk(jdkBuilder(tls).build());
       case "java-websocket":
-        return (uri, onMessage, onOpen) -> rawReconnectingJavaWebSocket(uri, tls, onMessage, onOpen);
+        return (uri, onMessage, onOpen) -> javaWebSocket(uri, tls, onMessage, onOpen, true);
       default:
         throw new IllegalArgumentException("adapter (" + adapter + ") unknown");
     }
@@ -460,8 +421,12 @@ final class Clients {
     };
   }
 
-  private static Conn rawReconnectingJavaWebSocket(URI uri, Tls tls, Consumer<String> onMessage,
-      LongConsumer onOpen) throws InterruptedException {
+  /**
+   * Java-WebSocket itself, as the adapter configures it (TCP_NODELAY, no lost-connection pings);
+   * with {@code reconnects}, a new client opens from the close callback of the last one.
+   */
+  private static Conn javaWebSocket(URI uri, Tls tls, Consumer<String> onMessage,
+      LongConsumer onOpen, boolean reconnects) throws InterruptedException {
     CountDownLatch opened = new CountDownLatch(1);
     AtomicBoolean closed = new AtomicBoolean();
     AtomicReference<WebSocketClient> current = new AtomicReference<>();
@@ -489,7 +454,7 @@ final class Clients {
 
       @Override
       public void onClose(int code, String reason, boolean remote) {
-        if (!closed.get()) { // reconnect() from its own thread deadlocks: a new client
+        if (reconnects && !closed.get()) { // reconnect() here deadlocks: a new client
           Reconnecting next = new Reconnecting(uri);
           current.set(next);
           next.connect();
@@ -502,7 +467,7 @@ final class Clients {
     Reconnecting first = new Reconnecting(uri);
     current.set(first);
     first.connect();
-    await(opened, "raw reconnecting java-websocket");
+    await(opened, reconnects ? "raw reconnecting java-websocket" : "raw java-websocket");
     return new Conn() {
       @Override
       public void send(String text) {
